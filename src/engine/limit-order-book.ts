@@ -1,0 +1,493 @@
+import { BookOrder } from './book-order';
+import { done, rejected } from './events';
+import { ExpiryHeap } from './expiry-heap';
+import { bookProblems } from './limit-order-book.validate';
+import { Level, PriceLadder } from './price-ladder';
+import { expiryReason, fillSize, reaches } from './rules';
+import { hashSnapshot } from './state-hash';
+import {
+  AmendCommand,
+  BookSnapshot,
+  CancelAllCommand,
+  CancelCommand,
+  Command,
+  CommandResult,
+  Depth,
+  DoneReason,
+  EngineEvent,
+  LevelEvent,
+  MarketSpec,
+  OrderBook,
+  PlaceCommand,
+  PriceLevel,
+  Side,
+} from './types';
+import { Rejection, validateAmend, validateEnvelope, validatePlace } from './validation';
+
+/** The terms a taker is matched on; a BookOrder is one, and so is a probe for an amend under consideration. */
+interface TakerTerms {
+  side: Side;
+  accountId: number;
+  price: number | null;
+  remaining: number;
+  durationHours: number | null;
+  availableUntil: number | null;
+  minQuantity: number | null;
+  selfTradePrevention: BookOrder['selfTradePrevention'];
+}
+
+const NOT_OPEN: Rejection = { code: 'ORDER_NOT_OPEN', message: 'the order is not open' };
+const FOREIGN: Rejection = { code: 'NOT_FOUND', message: 'no such order for this account' };
+const POST_ONLY: Rejection = {
+  code: 'POST_ONLY_WOULD_TAKE',
+  message: 'a post-only order would take liquidity',
+};
+const DUPLICATE: Rejection = { code: 'DUPLICATE_ORDER_ID', message: 'an open order already has this id' };
+
+/**
+ * The fast order book: price levels in sorted arrays, FIFO lists threaded through the orders, a map from id to
+ * order, an indexed expiry heap and per-account lists. Every cancel is O(1) in the level's size.
+ *
+ * Each command runs in two phases: checks that read but never write (a rejected command leaves the book exactly
+ * as it was, expiries included), then time advances (expiring what is due) and the command executes.
+ */
+export class LimitOrderBook implements OrderBook {
+  private readonly bids = new PriceLadder('buy');
+  private readonly asks = new PriceLadder('sell');
+  private readonly orders = new Map<number, BookOrder>();
+  /** Head of each account's list of open orders. */
+  private readonly accountHeads = new Map<number, BookOrder>();
+  private readonly expiries = new ExpiryHeap();
+  /** Levels changed by the command being processed, in first-touch order. */
+  private touched: Level[] = [];
+  private epoch = 0;
+  private _sequence = 0;
+  private _lastTradeId = 0;
+
+  constructor(readonly market: MarketSpec) {}
+
+  static restore(snapshot: BookSnapshot): LimitOrderBook {
+    const book = new LimitOrderBook({ ...snapshot.market });
+    book._sequence = snapshot.sequence;
+    book._lastTradeId = snapshot.lastTradeId;
+    for (const resting of snapshot.orders) book.rest(BookOrder.fromResting(resting));
+    book.touched = [];
+    return book;
+  }
+
+  get sequence(): number {
+    return this._sequence;
+  }
+
+  get lastTradeId(): number {
+    return this._lastTradeId;
+  }
+
+  get orderCount(): number {
+    return this.orders.size;
+  }
+
+  process(command: Command): CommandResult {
+    const envelope = validateEnvelope(command);
+    if (envelope) return rejected(command, envelope);
+    this.epoch++;
+    const events: EngineEvent[] = [];
+    let rejection: Rejection | null = null;
+    switch (command.kind) {
+      case 'place':
+        rejection = this.place(command, events);
+        break;
+      case 'cancel':
+        rejection = this.cancel(command, events);
+        break;
+      case 'amend':
+        rejection = this.amend(command, events);
+        break;
+      case 'cancelAll':
+        this.cancelAll(command, events);
+        break;
+      case 'tick':
+        this.expire(command.now, events);
+        break;
+    }
+    if (rejection) return rejected(command, rejection);
+    this.publishLevels(events);
+    return { code: 'OK', events };
+  }
+
+  depth(levels = Number.MAX_SAFE_INTEGER): Depth {
+    const side = (ladder: PriceLadder): PriceLevel[] => {
+      const out: PriceLevel[] = [];
+      for (let i = ladder.levels.length - 1; i >= 0 && out.length < levels; i--) {
+        out.push([ladder.levels[i].price, ladder.levels[i].total]);
+      }
+      return out;
+    };
+    return { sequence: this._sequence, bids: side(this.bids), asks: side(this.asks) };
+  }
+
+  snapshot(): BookSnapshot {
+    const orders = [];
+    for (const ladder of [this.bids, this.asks]) {
+      for (let i = ladder.levels.length - 1; i >= 0; i--) {
+        for (let o = ladder.levels[i].head; o !== null; o = o.next) orders.push(o.toResting());
+      }
+    }
+    return {
+      version: 1,
+      market: { ...this.market },
+      sequence: this._sequence,
+      lastTradeId: this._lastTradeId,
+      orders,
+    };
+  }
+
+  validate(): string[] {
+    return bookProblems(this.market, [this.bids, this.asks], this.orders, this.accountHeads, this.expiries);
+  }
+
+  stateHash(): string {
+    return hashSnapshot(this.snapshot());
+  }
+
+  // ---- commands ----
+
+  private place(cmd: PlaceCommand, events: EngineEvent[]): Rejection | null {
+    const problem = validatePlace(cmd, this.market);
+    if (problem) return problem;
+    if (this.orders.has(cmd.orderId)) return DUPLICATE;
+    const order = BookOrder.fromPlace(cmd);
+    if (order.postOnly && this.wouldInteract(order, cmd.now)) return POST_ONLY;
+
+    this.expire(cmd.now, events);
+    events.push({
+      type: 'accepted',
+      symbol: this.market.symbol,
+      orderId: order.id,
+      accountId: order.accountId,
+      side: order.side,
+    });
+    if (order.timeInForce === 'FOK' && this.fillable(order, cmd.now) < order.remaining) {
+      events.push(done(this.market.symbol, order, 'cancelled', 'fok_not_filled', order.remaining));
+      return null;
+    }
+    if (this.match(order, cmd.now, events)) this.settleTaker(order, events);
+    return null;
+  }
+
+  private cancel(cmd: CancelCommand, events: EngineEvent[]): Rejection | null {
+    const order = this.openOrder(cmd.orderId, cmd.now);
+    if (order === null) return NOT_OPEN;
+    if (order.accountId !== cmd.accountId) return FOREIGN;
+    this.expire(cmd.now, events);
+    this.close(order, 'cancelled', 'cancelled_by_user', events);
+    return null;
+  }
+
+  private amend(cmd: AmendCommand, events: EngineEvent[]): Rejection | null {
+    const order = this.openOrder(cmd.orderId, cmd.now);
+    if (order === null) return NOT_OPEN;
+    if (order.accountId !== cmd.accountId) return FOREIGN;
+    const problem = validateAmend(cmd, this.market, order);
+    if (problem) return problem;
+    const oldQuantity = order.filled + order.remaining;
+    const price = cmd.price ?? (order.price as number);
+    const quantity = cmd.quantity ?? oldQuantity;
+    const remaining = quantity - order.filled;
+    const priorityKept = price === order.price && quantity <= oldQuantity;
+    if (order.postOnly && this.wouldInteract({ ...termsOf(order), price, remaining }, cmd.now))
+      return POST_ONLY;
+
+    this.expire(cmd.now, events);
+    if (priorityKept) {
+      this.reduceResting(order, order.remaining - remaining);
+    } else {
+      this.detach(order);
+      order.price = price;
+      order.remaining = remaining;
+    }
+    events.push({
+      type: 'amended',
+      symbol: this.market.symbol,
+      orderId: order.id,
+      accountId: order.accountId,
+      price,
+      quantity,
+      remaining,
+      priorityKept,
+    });
+    // A smaller remainder can make a minQuantity buy tradeable; a new price or size re-enters the book. Either
+    // way the amended order is the one that acted, so it matches as the taker.
+    if (this.match(order, cmd.now, events)) this.settleTaker(order, events);
+    return null;
+  }
+
+  private cancelAll(cmd: CancelAllCommand, events: EngineEvent[]): void {
+    this.expire(cmd.now, events);
+    const mine: BookOrder[] = [];
+    for (let o = this.accountHeads.get(cmd.accountId) ?? null; o !== null; o = o.accountNext) mine.push(o);
+    mine.sort((a, b) => a.id - b.id);
+    for (const order of mine) this.close(order, 'cancelled', 'cancel_all', events);
+  }
+
+  /** Expires every order due at `now`, earliest first (ties by id). */
+  private expire(now: number, events: EngineEvent[]): void {
+    for (let top = this.expiries.peek(); top !== null && (top.expiresAt as number) <= now;) {
+      this.close(top, 'expired', expiryReason(top.expireAt, top.availableUntil), events);
+      top = this.expiries.peek();
+    }
+  }
+
+  // ---- matching ----
+
+  /**
+   * Matches a taker against the other side, best level first, FIFO within a level. Orders it cannot trade with
+   * (spot eligibility, minQuantity) are skipped and keep their place. Returns false when self-trade prevention
+   * cancelled the taker.
+   */
+  private match(taker: BookOrder, now: number, events: EngineEvent[]): boolean {
+    const levels = taker.side === 'buy' ? this.asks.levels : this.bids.levels;
+    for (let i = levels.length - 1; i >= 0 && taker.remaining > 0; i--) {
+      const level = levels[i];
+      if (!reaches(taker.side, taker.price, level.price)) break;
+      let maker = level.head;
+      while (maker !== null && taker.remaining > 0) {
+        const next = maker.next;
+        const size = taker.side === 'buy' ? fillSize(taker, maker, now) : fillSize(maker, taker, now);
+        if (size > 0) {
+          if (maker.accountId !== taker.accountId) this.trade(taker, maker, size, events);
+          else if (!this.preventSelfTrade(taker, maker, events)) return false;
+        }
+        maker = next;
+      }
+      // An emptied level was removed at index i; the next one to visit is at i - 1 either way.
+    }
+    return true;
+  }
+
+  private trade(taker: BookOrder, maker: BookOrder, size: number, events: EngineEvent[]): void {
+    const buy = taker.side === 'buy' ? taker : maker;
+    events.push({
+      type: 'trade',
+      symbol: this.market.symbol,
+      tradeId: ++this._lastTradeId,
+      price: maker.price as number,
+      quantity: size,
+      durationHours: buy.durationHours as number,
+      takerSide: taker.side,
+      makerOrderId: maker.id,
+      makerAccountId: maker.accountId,
+      takerOrderId: taker.id,
+      takerAccountId: taker.accountId,
+    });
+    this.reduceResting(maker, size);
+    maker.filled += size;
+    this.reduceResting(taker, size);
+    taker.filled += size;
+    if (maker.remaining === 0) this.close(maker, 'filled', 'filled', events);
+  }
+
+  /** The incoming order's mode decides. Returns whether the taker goes on matching. */
+  private preventSelfTrade(taker: BookOrder, maker: BookOrder, events: EngineEvent[]): boolean {
+    switch (taker.selfTradePrevention) {
+      case 'cancel_oldest':
+        this.close(maker, 'cancelled', 'self_trade_prevention', events);
+        return true;
+      case 'cancel_newest':
+        this.close(taker, 'cancelled', 'self_trade_prevention', events);
+        return false;
+      case 'cancel_both':
+        this.close(maker, 'cancelled', 'self_trade_prevention', events);
+        this.close(taker, 'cancelled', 'self_trade_prevention', events);
+        return false;
+      case 'decrement': {
+        const size = Math.min(taker.remaining, maker.remaining);
+        this.decrement(maker, size, events);
+        return this.decrement(taker, size, events);
+      }
+    }
+  }
+
+  /**
+   * Takes `size` off an order without a trade. An order left with nothing is cancelled, and so is a buy with a
+   * minQuantity: a smaller remainder would change which sells it can take. Returns whether the order survives.
+   */
+  private decrement(order: BookOrder, size: number, events: EngineEvent[]): boolean {
+    if (size === order.remaining || order.minQuantity !== null) {
+      this.close(order, 'cancelled', 'self_trade_prevention', events);
+      return false;
+    }
+    this.reduceResting(order, size);
+    events.push({
+      type: 'reduced',
+      symbol: this.market.symbol,
+      orderId: order.id,
+      accountId: order.accountId,
+      reducedBy: size,
+      remaining: order.remaining,
+      reason: 'self_trade_prevention',
+    });
+    return true;
+  }
+
+  /** After matching: a filled taker is done, a live limit GTC/GTD rests, anything else is cancelled. */
+  private settleTaker(order: BookOrder, events: EngineEvent[]): void {
+    if (order.remaining === 0) this.close(order, 'filled', 'filled', events);
+    else if (order.level !== null) return;
+    else if (order.price !== null && (order.timeInForce === 'GTC' || order.timeInForce === 'GTD'))
+      this.rest(order);
+    else this.close(order, 'cancelled', 'ioc_remainder', events);
+  }
+
+  /** Whether a taker would meet any order it could trade with, its own included (the post-only test). */
+  private wouldInteract(taker: TakerTerms, now: number): boolean {
+    const levels = taker.side === 'buy' ? this.asks.levels : this.bids.levels;
+    for (let i = levels.length - 1; i >= 0 && reaches(taker.side, taker.price, levels[i].price); i--) {
+      for (let maker = levels[i].head; maker !== null; maker = maker.next) {
+        if (!expiresBy(maker, now) && pairSize(taker, maker, now) > 0) return true;
+      }
+    }
+    return false;
+  }
+
+  /** How much a FOK taker would fill if it matched now, stopping where self-trade prevention would cut it. */
+  private fillable(taker: BookOrder, now: number): number {
+    const probe = termsOf(taker);
+    const levels = taker.side === 'buy' ? this.asks.levels : this.bids.levels;
+    for (let i = levels.length - 1; i >= 0 && probe.remaining > 0; i--) {
+      if (!reaches(taker.side, taker.price, levels[i].price)) break;
+      for (let maker = levels[i].head; maker !== null && probe.remaining > 0; maker = maker.next) {
+        const size = pairSize(probe, maker, now);
+        if (size === 0) continue;
+        if (maker.accountId !== taker.accountId) probe.remaining -= size;
+        else if (taker.selfTradePrevention !== 'cancel_oldest') return taker.remaining - probe.remaining;
+      }
+    }
+    return taker.remaining - probe.remaining;
+  }
+
+  // ---- book structure ----
+
+  private openOrder(id: number, now: number): BookOrder | null {
+    const order = this.orders.get(id);
+    return order === undefined || expiresBy(order, now) ? null : order;
+  }
+
+  private rest(order: BookOrder): void {
+    const level = (order.side === 'buy' ? this.bids : this.asks).levelAt(order.price as number);
+    this.touch(level);
+    level.append(order);
+    this.orders.set(order.id, order);
+    const head = this.accountHeads.get(order.accountId);
+    order.accountPrev = null;
+    order.accountNext = head ?? null;
+    if (head !== undefined) head.accountPrev = order;
+    this.accountHeads.set(order.accountId, order);
+    if (order.expiresAt !== null) this.expiries.push(order);
+  }
+
+  /** Takes an order out of every structure (a no-op for an order that is not resting). */
+  private detach(order: BookOrder): void {
+    const level = order.level;
+    if (level === null) return;
+    this.touch(level);
+    level.unlink(order);
+    if (level.count === 0) (order.side === 'buy' ? this.bids : this.asks).remove(level);
+    this.orders.delete(order.id);
+    const { accountPrev: prev, accountNext: next } = order;
+    if (prev !== null) prev.accountNext = next;
+    else if (next !== null) this.accountHeads.set(order.accountId, next);
+    else this.accountHeads.delete(order.accountId);
+    if (next !== null) next.accountPrev = prev;
+    order.accountPrev = order.accountNext = null;
+    this.expiries.remove(order);
+  }
+
+  /** The order leaves the book (if it was in it) and is done. */
+  private close(
+    order: BookOrder,
+    status: 'filled' | 'cancelled' | 'expired',
+    reason: DoneReason,
+    events: EngineEvent[],
+  ) {
+    this.detach(order);
+    events.push(done(this.market.symbol, order, status, reason, status === 'filled' ? 0 : order.remaining));
+  }
+
+  private reduceResting(order: BookOrder, size: number): void {
+    if (order.level !== null) {
+      this.touch(order.level);
+      order.level.total -= size;
+    }
+    order.remaining -= size;
+  }
+
+  private touch(level: Level): void {
+    if (level.touchedEpoch === this.epoch) return;
+    level.touchedEpoch = this.epoch;
+    level.totalBefore = level.total;
+    this.touched.push(level);
+  }
+
+  /** One level event per changed (side, price), bids then asks, best first; the sequence grows once if any. */
+  private publishLevels(events: EngineEvent[]): void {
+    const touched = this.touched;
+    if (touched.length === 0) return;
+    if (touched.length > 1) touched.sort(byPriority);
+    const changes: LevelEvent[] = [];
+    for (let i = 0; i < touched.length; i++) {
+      const first = touched[i];
+      // A level emptied and re-created in one command appears twice, adjacent after the stable sort.
+      while (
+        i + 1 < touched.length &&
+        touched[i + 1].side === first.side &&
+        touched[i + 1].price === first.price
+      )
+        i++;
+      const last = touched[i];
+      if (last.total !== first.totalBefore) {
+        changes.push({
+          type: 'level',
+          symbol: this.market.symbol,
+          side: first.side,
+          price: first.price,
+          quantity: last.total,
+          sequence: 0,
+        });
+      }
+    }
+    this.touched = [];
+    if (changes.length === 0) return;
+    this._sequence++;
+    for (const change of changes) {
+      change.sequence = this._sequence;
+      events.push(change);
+    }
+  }
+}
+
+function byPriority(a: Level, b: Level): number {
+  if (a.side !== b.side) return a.side === 'buy' ? -1 : 1;
+  return a.side === 'buy' ? b.price - a.price : a.price - b.price;
+}
+
+function expiresBy(order: BookOrder, now: number): boolean {
+  return order.expiresAt !== null && order.expiresAt <= now;
+}
+
+function termsOf(order: BookOrder): TakerTerms {
+  return {
+    side: order.side,
+    accountId: order.accountId,
+    price: order.price,
+    remaining: order.remaining,
+    durationHours: order.durationHours,
+    availableUntil: order.availableUntil,
+    minQuantity: order.minQuantity,
+    selfTradePrevention: order.selfTradePrevention,
+  };
+}
+
+function pairSize(taker: TakerTerms, maker: BookOrder, now: number): number {
+  return taker.side === 'buy' ? fillSize(taker, maker, now) : fillSize(maker, taker, now);
+}
