@@ -1,5 +1,6 @@
 export * from './types';
 export { LimitOrderBook } from './limit-order-book';
 export { ReferenceOrderBook } from './reference-order-book';
-export { MatchingEngine, BookFactory, fastBooks } from './matching-engine';
-export { Rejection } from './validation';
+export { MatchingEngine, fastBooks } from './matching-engine';
+export type { BookFactory } from './matching-engine';
+export type { Rejection } from './validation';

@@ -22,7 +22,7 @@ import {
   PriceLevel,
   Side,
 } from './types';
-import { Rejection, validateAmend, validateEnvelope, validatePlace } from './validation';
+import { REJECT, Rejection, validateAmend, validateEnvelope, validatePlace } from './validation';
 
 /** The terms a taker is matched on; a BookOrder is one, and so is a probe for an amend under consideration. */
 interface TakerTerms {
@@ -35,14 +35,6 @@ interface TakerTerms {
   minQuantity: number | null;
   selfTradePrevention: BookOrder['selfTradePrevention'];
 }
-
-const NOT_OPEN: Rejection = { code: 'ORDER_NOT_OPEN', message: 'the order is not open' };
-const FOREIGN: Rejection = { code: 'NOT_FOUND', message: 'no such order for this account' };
-const POST_ONLY: Rejection = {
-  code: 'POST_ONLY_WOULD_TAKE',
-  message: 'a post-only order would take liquidity',
-};
-const DUPLICATE: Rejection = { code: 'DUPLICATE_ORDER_ID', message: 'an open order already has this id' };
 
 /**
  * The fast order book: price levels in sorted arrays, FIFO lists threaded through the orders, a map from id to
@@ -155,9 +147,9 @@ export class LimitOrderBook implements OrderBook {
   private place(cmd: PlaceCommand, events: EngineEvent[]): Rejection | null {
     const problem = validatePlace(cmd, this.market);
     if (problem) return problem;
-    if (this.orders.has(cmd.orderId)) return DUPLICATE;
+    if (this.orders.has(cmd.orderId)) return REJECT.duplicate;
     const order = BookOrder.fromPlace(cmd);
-    if (order.postOnly && this.wouldInteract(order, cmd.now)) return POST_ONLY;
+    if (order.postOnly && this.wouldInteract(order, cmd.now)) return REJECT.postOnly;
 
     this.expire(cmd.now, events);
     events.push({
@@ -177,8 +169,8 @@ export class LimitOrderBook implements OrderBook {
 
   private cancel(cmd: CancelCommand, events: EngineEvent[]): Rejection | null {
     const order = this.openOrder(cmd.orderId, cmd.now);
-    if (order === null) return NOT_OPEN;
-    if (order.accountId !== cmd.accountId) return FOREIGN;
+    if (order === null) return REJECT.notOpen;
+    if (order.accountId !== cmd.accountId) return REJECT.foreign;
     this.expire(cmd.now, events);
     this.close(order, 'cancelled', 'cancelled_by_user', events);
     return null;
@@ -186,8 +178,8 @@ export class LimitOrderBook implements OrderBook {
 
   private amend(cmd: AmendCommand, events: EngineEvent[]): Rejection | null {
     const order = this.openOrder(cmd.orderId, cmd.now);
-    if (order === null) return NOT_OPEN;
-    if (order.accountId !== cmd.accountId) return FOREIGN;
+    if (order === null) return REJECT.notOpen;
+    if (order.accountId !== cmd.accountId) return REJECT.foreign;
     const problem = validateAmend(cmd, this.market, order);
     if (problem) return problem;
     const oldQuantity = order.filled + order.remaining;
@@ -196,7 +188,7 @@ export class LimitOrderBook implements OrderBook {
     const remaining = quantity - order.filled;
     const priorityKept = price === order.price && quantity <= oldQuantity;
     if (order.postOnly && this.wouldInteract({ ...termsOf(order), price, remaining }, cmd.now))
-      return POST_ONLY;
+      return REJECT.postOnly;
 
     this.expire(cmd.now, events);
     if (priorityKept) {

@@ -16,7 +16,7 @@ import {
   RestingOrder,
   Side,
 } from './types';
-import { Rejection, validateAmend, validateEnvelope, validatePlace } from './validation';
+import { REJECT, Rejection, validateAmend, validateEnvelope, validatePlace } from './validation';
 
 interface RefOrder extends Omit<RestingOrder, 'quantity' | 'price'> {
   price: number | null;
@@ -67,8 +67,8 @@ export class ReferenceOrderBook implements OrderBook {
       for (const o of mine) this.close(o, 'cancelled', 'cancel_all', events);
     } else {
       const order = this.resting.find((o) => o.id === command.orderId && !expiresBy(o, command.now));
-      if (!order) rejection = { code: 'ORDER_NOT_OPEN', message: 'not open' };
-      else if (order.accountId !== command.accountId) rejection = { code: 'NOT_FOUND', message: 'not found' };
+      if (!order) rejection = REJECT.notOpen;
+      else if (order.accountId !== command.accountId) rejection = REJECT.foreign;
       else if (command.kind === 'cancel') {
         this.expire(command.now, events);
         this.close(order, 'cancelled', 'cancelled_by_user', events);
@@ -127,8 +127,7 @@ export class ReferenceOrderBook implements OrderBook {
   private place(cmd: PlaceCommand, events: EngineEvent[]): Rejection | null {
     const problem = validatePlace(cmd, this.market);
     if (problem) return problem;
-    if (this.resting.some((o) => o.id === cmd.orderId))
-      return { code: 'DUPLICATE_ORDER_ID', message: 'duplicate' };
+    if (this.resting.some((o) => o.id === cmd.orderId)) return REJECT.duplicate;
     const order: RefOrder = {
       id: cmd.orderId,
       accountId: cmd.accountId,
@@ -146,7 +145,7 @@ export class ReferenceOrderBook implements OrderBook {
       seq: -1,
     };
     if (order.postOnly && this.tradeableMakers(order, cmd.now).length > 0) {
-      return { code: 'POST_ONLY_WOULD_TAKE', message: 'would take' };
+      return REJECT.postOnly;
     }
     this.expire(cmd.now, events);
     events.push({
@@ -190,7 +189,7 @@ export class ReferenceOrderBook implements OrderBook {
     const priorityKept = price === order.price && quantity <= order.filled + order.remaining;
     const remaining = quantity - order.filled;
     if (order.postOnly && this.tradeableMakers({ ...order, price, remaining }, now).length > 0) {
-      return { code: 'POST_ONLY_WOULD_TAKE', message: 'would take' };
+      return REJECT.postOnly;
     }
     this.expire(now, events);
     if (!priorityKept) this.resting = this.resting.filter((o) => o !== order);

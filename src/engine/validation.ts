@@ -173,3 +173,11 @@ export function validateEnvelope(cmd: unknown): Rejection | null {
   }
   return null;
 }
+
+/** Rejections that depend on the book's state rather than on the command alone. */
+export const REJECT = {
+  notOpen: reject('ORDER_NOT_OPEN', 'the order is not open'),
+  foreign: reject('NOT_FOUND', 'no such order for this account'),
+  postOnly: reject('POST_ONLY_WOULD_TAKE', 'a post-only order would take liquidity'),
+  duplicate: reject('DUPLICATE_ORDER_ID', 'an open order already has this id'),
+} as const;
