@@ -225,7 +225,12 @@ export function cancelHeavy(seed: number, count: number): Workload {
     const op = g.chance(0.5) ? g.limit(side(g), g.int(1, 100), g.int(1, 10)) : g.cancelRandom();
     if (op) ops.push(op);
   }
-  return { name: 'cancel-heavy', description: '20,000 resting; 50% cancels of random resting orders, 50% inserts', prefill, ops };
+  return {
+    name: 'cancel-heavy',
+    description: '20,000 resting; 50% cancels of random resting orders, 50% inserts',
+    prefill,
+    ops,
+  };
 }
 
 /**

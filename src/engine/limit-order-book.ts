@@ -15,7 +15,6 @@ import {
   Depth,
   DoneReason,
   EngineEvent,
-  LevelEvent,
   MarketSpec,
   OrderBook,
   PlaceCommand,
@@ -51,7 +50,7 @@ export class LimitOrderBook implements OrderBook {
   private readonly accountHeads = new Map<number, BookOrder>();
   private readonly expiries = new ExpiryHeap();
   /** Levels changed by the command being processed, in first-touch order. */
-  private touched: Level[] = [];
+  private readonly touched: Level[] = [];
   private epoch = 0;
   private _sequence = 0;
   private _lastTradeId = 0;
@@ -63,7 +62,7 @@ export class LimitOrderBook implements OrderBook {
     book._sequence = snapshot.sequence;
     book._lastTradeId = snapshot.lastTradeId;
     for (const resting of snapshot.orders) book.rest(BookOrder.fromResting(resting));
-    book.touched = [];
+    while (book.touched.length > 0) book.touched.pop();
     return book;
   }
 
@@ -426,7 +425,7 @@ export class LimitOrderBook implements OrderBook {
     const touched = this.touched;
     if (touched.length === 0) return;
     if (touched.length > 1) touched.sort(byPriority);
-    const changes: LevelEvent[] = [];
+    const sequence = this._sequence + 1;
     for (let i = 0; i < touched.length; i++) {
       const first = touched[i];
       // A level emptied and re-created in one command appears twice, adjacent after the stable sort.
@@ -434,27 +433,22 @@ export class LimitOrderBook implements OrderBook {
         i + 1 < touched.length &&
         touched[i + 1].side === first.side &&
         touched[i + 1].price === first.price
-      )
+      ) {
         i++;
-      const last = touched[i];
-      if (last.total !== first.totalBefore) {
-        changes.push({
-          type: 'level',
-          symbol: this.market.symbol,
-          side: first.side,
-          price: first.price,
-          quantity: last.total,
-          sequence: 0,
-        });
       }
+      const last = touched[i];
+      if (last.total === first.totalBefore) continue;
+      this._sequence = sequence;
+      events.push({
+        type: 'level',
+        symbol: this.market.symbol,
+        side: first.side,
+        price: first.price,
+        quantity: last.total,
+        sequence,
+      });
     }
-    this.touched = [];
-    if (changes.length === 0) return;
-    this._sequence++;
-    for (const change of changes) {
-      change.sequence = this._sequence;
-      events.push(change);
-    }
+    while (touched.length > 0) touched.pop();
   }
 }
 

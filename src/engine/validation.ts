@@ -3,9 +3,7 @@ import {
   MarketSpec,
   PlaceCommand,
   RejectCode,
-  SELF_TRADE_PREVENTION,
   SelfTradePrevention,
-  TIME_IN_FORCE,
   TimeInForce,
 } from './types';
 
@@ -65,9 +63,13 @@ export function validatePlace(cmd: PlaceCommand, spec: MarketSpec): Rejection | 
     return reject('INVALID_REQUEST', 'type must be limit or market');
   }
   const tif: TimeInForce = cmd.timeInForce ?? 'GTC';
-  if (!TIME_IN_FORCE.includes(tif)) return reject('INVALID_REQUEST', 'unknown timeInForce');
+  if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK' && tif !== 'GTD') {
+    return reject('INVALID_REQUEST', 'unknown timeInForce');
+  }
   const stp: SelfTradePrevention = cmd.selfTradePrevention ?? 'cancel_newest';
-  if (!SELF_TRADE_PREVENTION.includes(stp)) return reject('INVALID_REQUEST', 'unknown selfTradePrevention');
+  if (stp !== 'cancel_newest' && stp !== 'cancel_oldest' && stp !== 'cancel_both' && stp !== 'decrement') {
+    return reject('INVALID_REQUEST', 'unknown selfTradePrevention');
+  }
   if (!isAbsent(cmd.postOnly) && typeof cmd.postOnly !== 'boolean') {
     return reject('INVALID_REQUEST', 'postOnly must be a boolean');
   }
@@ -157,18 +159,19 @@ export function validateAmend(cmd: AmendCommand, spec: MarketSpec, order: AmendT
   return null;
 }
 
-const COMMAND_KINDS = ['place', 'cancel', 'amend', 'cancelAll', 'tick'];
-
 /** The checks every command passes before a book looks at it: a known kind, a valid time and ids. */
 export function validateEnvelope(cmd: unknown): Rejection | null {
   if (typeof cmd !== 'object' || cmd === null)
     return reject('INVALID_REQUEST', 'a command must be an object');
   const c = cmd as Record<string, unknown>;
-  if (!COMMAND_KINDS.includes(c.kind as string)) return reject('INVALID_REQUEST', 'unknown command kind');
+  const kind = c.kind;
+  if (kind !== 'place' && kind !== 'cancel' && kind !== 'amend' && kind !== 'cancelAll' && kind !== 'tick') {
+    return reject('INVALID_REQUEST', 'unknown command kind');
+  }
   if (!isId(c.now)) return reject('INVALID_REQUEST', 'now must be a non-negative integer (ms)');
-  if (c.kind === 'tick') return null;
+  if (kind === 'tick') return null;
   if (!isId(c.accountId)) return reject('INVALID_REQUEST', 'accountId must be a non-negative integer');
-  if ((c.kind === 'cancel' || c.kind === 'amend') && !isId(c.orderId)) {
+  if ((kind === 'cancel' || kind === 'amend') && !isId(c.orderId)) {
     return reject('INVALID_REQUEST', 'orderId must be a non-negative integer');
   }
   return null;
