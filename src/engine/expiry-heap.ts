@@ -21,6 +21,16 @@ export class ExpiryHeap {
     this.up(order.heapIndex);
   }
 
+  /** Fills an empty heap with these orders in O(n). */
+  build(orders: BookOrder[]): void {
+    if (this.items.length > 0) throw new Error('build needs an empty heap');
+    orders.forEach((order, i) => {
+      order.heapIndex = i;
+      this.items.push(order);
+    });
+    for (let i = (this.items.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
   remove(order: BookOrder): void {
     const index = order.heapIndex;
     if (index < 0) return;

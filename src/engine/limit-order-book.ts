@@ -57,12 +57,31 @@ export class LimitOrderBook implements OrderBook {
 
   constructor(readonly market: MarketSpec) {}
 
+  /**
+   * Rebuilds a book from a snapshot in O(n): levels arrive best first and orders in FIFO order, so they are
+   * appended as they come, and the expiry heap is built in one pass. Throws on a snapshot that is not one.
+   */
   static restore(snapshot: BookSnapshot): LimitOrderBook {
     const book = new LimitOrderBook({ ...snapshot.market });
     book._sequence = snapshot.sequence;
     book._lastTradeId = snapshot.lastTradeId;
-    for (const resting of snapshot.orders) book.rest(BookOrder.fromResting(resting));
-    while (book.touched.length > 0) book.touched.pop();
+    const bestFirst: Record<Side, Level[]> = { buy: [], sell: [] };
+    const expiring: BookOrder[] = [];
+    let level: Level | null = null;
+    for (const resting of snapshot.orders) {
+      const order = BookOrder.fromResting(resting);
+      if (level === null || level.side !== order.side || level.price !== order.price) {
+        level = new Level(order.side, order.price as number);
+        bestFirst[order.side].push(level);
+      }
+      level.append(order);
+      book.index(order);
+      if (order.expiresAt !== null) expiring.push(order);
+    }
+    book.bids.restoreLevels(bestFirst.buy);
+    book.asks.restoreLevels(bestFirst.sell);
+    book.expiries.build(expiring);
+    if (book.orders.size !== snapshot.orders.length) throw new Error('snapshot repeats an order id');
     return book;
   }
 
@@ -368,13 +387,23 @@ export class LimitOrderBook implements OrderBook {
     const level = (order.side === 'buy' ? this.bids : this.asks).levelAt(order.price as number);
     this.touch(level);
     level.append(order);
+    this.index(order);
+    if (order.expiresAt !== null) this.expiries.push(order);
+  }
+
+  /** Adds a resting order to the id map and to its account's list (second place, so the head rarely changes). */
+  private index(order: BookOrder): void {
     this.orders.set(order.id, order);
     const head = this.accountHeads.get(order.accountId);
-    order.accountPrev = null;
-    order.accountNext = head ?? null;
-    if (head !== undefined) head.accountPrev = order;
-    this.accountHeads.set(order.accountId, order);
-    if (order.expiresAt !== null) this.expiries.push(order);
+    if (head === undefined) {
+      order.accountPrev = order.accountNext = null;
+      this.accountHeads.set(order.accountId, order);
+      return;
+    }
+    order.accountPrev = head;
+    order.accountNext = head.accountNext;
+    if (head.accountNext !== null) head.accountNext.accountPrev = order;
+    head.accountNext = order;
   }
 
   /** Takes an order out of every structure (a no-op for an order that is not resting). */

@@ -69,6 +69,19 @@ export class PriceLadder {
     return level;
   }
 
+  /** Sets the levels of an empty ladder from a best-first list (a restore); throws if they are not in order. */
+  restoreLevels(bestFirst: Level[]): void {
+    if (this.levels.length > 0) throw new Error('restoreLevels needs an empty ladder');
+    for (let i = bestFirst.length - 1; i >= 0; i--) {
+      const level = bestFirst[i];
+      const previous = this.levels[this.levels.length - 1];
+      if (level.side !== this.side || (previous && previous.price * this.sign >= level.price * this.sign)) {
+        throw new Error(`snapshot levels out of order at ${this.side} ${level.price}`);
+      }
+      this.levels.push(level);
+    }
+  }
+
   remove(level: Level): void {
     const last = this.levels.length - 1;
     if (this.levels[last] === level) {

@@ -94,7 +94,7 @@ export class ReferenceOrderBook implements OrderBook {
 
   snapshot(): BookSnapshot {
     const orders = [...this.queue('buy'), ...this.queue('sell')].map(
-      ({ seq: _seq, remaining, ...o }): RestingOrder => ({
+      ({ seq, remaining, ...o }): RestingOrder => ({
         ...o,
         price: o.price as number,
         quantity: o.filled + remaining,
