@@ -143,6 +143,7 @@ function main(): void {
     results.push({ name: workload.name, ops: workload.ops.length, ...figures, ratio });
   }
   const capacity = options.only ? null : measureCapacity(options.quick ? 100_000 : 1_000_000, log);
+  if (capacity && !capacity.restoredHashMatches) process.exitCode = 1;
   const report = { workloads: results, capacity, timerOverheadNs: timerOverheadNs(), node: process.version };
   if (options.json) console.log(JSON.stringify(report));
   else log(`\ntimer overhead per sample: ${report.timerOverheadNs} ns (included in the latencies)`);

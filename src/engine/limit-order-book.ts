@@ -1,5 +1,5 @@
 import { BookOrder } from './book-order';
-import { done, rejected } from './events';
+import { accepted, amended, done, reduced, rejected, trade } from './events';
 import { ExpiryHeap } from './expiry-heap';
 import { bookProblems } from './limit-order-book.validate';
 import { Level, PriceLadder } from './price-ladder';
@@ -170,13 +170,7 @@ export class LimitOrderBook implements OrderBook {
     if (order.postOnly && this.wouldInteract(order, cmd.now)) return REJECT.postOnly;
 
     this.expire(cmd.now, events);
-    events.push({
-      type: 'accepted',
-      symbol: this.market.symbol,
-      orderId: order.id,
-      accountId: order.accountId,
-      side: order.side,
-    });
+    events.push(accepted(this.market.symbol, order));
     if (order.timeInForce === 'FOK' && this.fillable(order, cmd.now) < order.remaining) {
       events.push(done(this.market.symbol, order, 'cancelled', 'fok_not_filled', order.remaining));
       return null;
@@ -216,16 +210,7 @@ export class LimitOrderBook implements OrderBook {
       order.price = price;
       order.remaining = remaining;
     }
-    events.push({
-      type: 'amended',
-      symbol: this.market.symbol,
-      orderId: order.id,
-      accountId: order.accountId,
-      price,
-      quantity,
-      remaining,
-      priorityKept,
-    });
+    events.push(amended(this.market.symbol, order, quantity, priorityKept));
     // A smaller remainder can make a minQuantity buy tradeable; a new price or size re-enters the book. Either
     // way the amended order is the one that acted, so it matches as the taker.
     if (this.match(order, cmd.now, events)) this.settleTaker(order, events);
@@ -276,20 +261,7 @@ export class LimitOrderBook implements OrderBook {
   }
 
   private trade(taker: BookOrder, maker: BookOrder, size: number, events: EngineEvent[]): void {
-    const buy = taker.side === 'buy' ? taker : maker;
-    events.push({
-      type: 'trade',
-      symbol: this.market.symbol,
-      tradeId: ++this._lastTradeId,
-      price: maker.price as number,
-      quantity: size,
-      durationHours: buy.durationHours as number,
-      takerSide: taker.side,
-      makerOrderId: maker.id,
-      makerAccountId: maker.accountId,
-      takerOrderId: taker.id,
-      takerAccountId: taker.accountId,
-    });
+    events.push(trade(this.market.symbol, ++this._lastTradeId, taker, maker, size));
     this.reduceResting(maker, size);
     maker.filled += size;
     this.reduceResting(taker, size);
@@ -328,15 +300,7 @@ export class LimitOrderBook implements OrderBook {
       return false;
     }
     this.reduceResting(order, size);
-    events.push({
-      type: 'reduced',
-      symbol: this.market.symbol,
-      orderId: order.id,
-      accountId: order.accountId,
-      reducedBy: size,
-      remaining: order.remaining,
-      reason: 'self_trade_prevention',
-    });
+    events.push(reduced(this.market.symbol, order, size, order.remaining));
     return true;
   }
 

@@ -1,4 +1,4 @@
-import { done, rejected } from './events';
+import { accepted, amended, done, reduced, rejected, trade } from './events';
 import { expiryReason, expiryTime, fillSize, reaches } from './rules';
 import { hashSnapshot } from './state-hash';
 import {
@@ -148,13 +148,7 @@ export class ReferenceOrderBook implements OrderBook {
       return REJECT.postOnly;
     }
     this.expire(cmd.now, events);
-    events.push({
-      type: 'accepted',
-      symbol: this.market.symbol,
-      orderId: order.id,
-      accountId: order.accountId,
-      side: order.side,
-    });
+    events.push(accepted(this.market.symbol, order));
     if (order.timeInForce === 'FOK' && !this.fillsCompletely(order, cmd.now)) {
       events.push(done(this.market.symbol, order, 'cancelled', 'fok_not_filled', order.remaining));
       return null;
@@ -195,16 +189,7 @@ export class ReferenceOrderBook implements OrderBook {
     if (!priorityKept) this.resting = this.resting.filter((o) => o !== order);
     order.price = price;
     order.remaining = remaining;
-    events.push({
-      type: 'amended',
-      symbol: this.market.symbol,
-      orderId: order.id,
-      accountId: order.accountId,
-      price,
-      quantity,
-      remaining,
-      priorityKept,
-    });
+    events.push(amended(this.market.symbol, order, quantity, priorityKept));
     this.matchAndSettle(order, now, events);
     return null;
   }
@@ -240,20 +225,7 @@ export class ReferenceOrderBook implements OrderBook {
   }
 
   private trade(taker: RefOrder, maker: RefOrder, size: number, events: EngineEvent[]): void {
-    const buy = taker.side === 'buy' ? taker : maker;
-    events.push({
-      type: 'trade',
-      symbol: this.market.symbol,
-      tradeId: ++this.lastTradeId,
-      price: maker.price as number,
-      quantity: size,
-      durationHours: buy.durationHours as number,
-      takerSide: taker.side,
-      makerOrderId: maker.id,
-      makerAccountId: maker.accountId,
-      takerOrderId: taker.id,
-      takerAccountId: taker.accountId,
-    });
+    events.push(trade(this.market.symbol, ++this.lastTradeId, taker, maker, size));
     for (const o of [maker, taker]) {
       o.remaining -= size;
       o.filled += size;
@@ -267,15 +239,7 @@ export class ReferenceOrderBook implements OrderBook {
       return false;
     }
     order.remaining -= cut;
-    events.push({
-      type: 'reduced',
-      symbol: this.market.symbol,
-      orderId: order.id,
-      accountId: order.accountId,
-      reducedBy: cut,
-      remaining: order.remaining,
-      reason: 'self_trade_prevention',
-    });
+    events.push(reduced(this.market.symbol, order, cut, order.remaining));
     return true;
   }
 

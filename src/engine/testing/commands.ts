@@ -24,46 +24,31 @@ export const HOUR = 3_600_000;
 
 type PlaceOptions = Partial<Omit<PlaceCommand, 'kind' | 'orderId' | 'side' | 'price' | 'quantity'>>;
 
-export function buy(
-  orderId: number,
-  price: number | null,
-  quantity: number,
-  opts: PlaceOptions = {},
-): PlaceCommand {
-  return {
+function place(side: 'buy' | 'sell', accountId: number, defaults: PlaceOptions) {
+  return (
+    orderId: number,
+    price: number | null,
+    quantity: number,
+    opts: PlaceOptions = {},
+  ): PlaceCommand => ({
     kind: 'place',
     now: T0,
     symbol: MARKET.symbol,
     orderId,
-    accountId: 1,
-    side: 'buy',
+    accountId,
+    side,
     type: price === null ? 'market' : 'limit',
     price,
     quantity,
-    durationHours: 1,
+    ...defaults,
     ...opts,
-  };
+  });
 }
 
-export function sell(
-  orderId: number,
-  price: number | null,
-  quantity: number,
-  opts: PlaceOptions = {},
-): PlaceCommand {
-  return {
-    kind: 'place',
-    now: T0,
-    symbol: MARKET.symbol,
-    orderId,
-    accountId: 2,
-    side: 'sell',
-    type: price === null ? 'market' : 'limit',
-    price,
-    quantity,
-    ...opts,
-  };
-}
+/** A buy from account 1 for one hour, unless the options say otherwise. */
+export const buy = place('buy', 1, { durationHours: 1 });
+/** A sell from account 2, open-ended unless the options say otherwise. */
+export const sell = place('sell', 2, {});
 
 export function cancel(orderId: number, accountId: number, now = T0): CancelCommand {
   return { kind: 'cancel', now, symbol: MARKET.symbol, orderId, accountId };
