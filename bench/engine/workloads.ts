@@ -181,11 +181,11 @@ const side = (g: Generator): Side => (g.chance(0.5) ? 'buy' : 'sell');
  * hold the book near 2,000 orders), 35% cancels, 10% market orders, 5% amends (price moves, which lose priority
  * in both engines).
  */
-export function mixed(seed: number, count: number): Workload {
+export function mixed(seed: number, count: number, spread = 50): Workload {
   const g = new Generator(seed);
   const prefill: Op[] = [];
   for (let i = 0; i < 1000; i++) {
-    prefill.push(g.limit('buy', g.int(1, 50), g.int(1, 10)), g.limit('sell', g.int(1, 50), g.int(1, 10)));
+    prefill.push(g.limit('buy', g.int(1, spread), g.int(1, 10)), g.limit('sell', g.int(1, spread), g.int(1, 10)));
   }
   const ops: Op[] = [];
   while (ops.length < count) {
@@ -194,12 +194,12 @@ export function mixed(seed: number, count: number): Workload {
       r < 0.5
         ? g.chance(g.liveCount > 2000 ? 0.15 : 0.03)
           ? g.crossing(side(g), g.int(0, 2), g.int(1, 10))
-          : g.limit(side(g), g.int(1, 50), g.int(1, 10))
+          : g.limit(side(g), g.int(1, spread), g.int(1, 10))
         : r < 0.85
           ? g.cancelRandom()
           : r < 0.95
             ? g.market(side(g), g.int(1, 10))
-            : g.amendRandom(g.int(1, 50));
+            : g.amendRandom(g.int(1, spread));
     if (op) ops.push(op);
   }
   return { name: 'mixed', description: 'mixed session near the mid, ~1,000 orders per side', prefill, ops };

@@ -36,7 +36,7 @@ interface TakerTerms {
 }
 
 /**
- * The fast order book: price levels in sorted arrays, FIFO lists threaded through the orders, a map from id to
+ * The fast order book: price levels in chunked sorted lists, FIFO lists threaded through the orders, a map from id to
  * order, an indexed expiry heap and per-account lists. Every cancel is O(1) in the level's size.
  *
  * Each command runs in two phases: checks that read but never write (a rejected command leaves the book exactly
@@ -126,21 +126,16 @@ export class LimitOrderBook implements OrderBook {
   }
 
   depth(levels = Number.MAX_SAFE_INTEGER): Depth {
-    const side = (ladder: PriceLadder): PriceLevel[] => {
-      const out: PriceLevel[] = [];
-      for (let i = ladder.levels.length - 1; i >= 0 && out.length < levels; i--) {
-        out.push([ladder.levels[i].price, ladder.levels[i].total]);
-      }
-      return out;
-    };
+    const side = (ladder: PriceLadder): PriceLevel[] =>
+      ladder.bestFirst(levels).map((level): PriceLevel => [level.price, level.total]);
     return { sequence: this._sequence, bids: side(this.bids), asks: side(this.asks) };
   }
 
   snapshot(): BookSnapshot {
     const orders = [];
     for (const ladder of [this.bids, this.asks]) {
-      for (let i = ladder.levels.length - 1; i >= 0; i--) {
-        for (let o = ladder.levels[i].head; o !== null; o = o.next) orders.push(o.toResting());
+      for (const level of ladder.bestFirst()) {
+        for (let o = level.head; o !== null; o = o.next) orders.push(o.toResting());
       }
     }
     return {
@@ -241,9 +236,12 @@ export class LimitOrderBook implements OrderBook {
    * cancelled the taker.
    */
   private match(taker: BookOrder, now: number, events: EngineEvent[]): boolean {
-    const levels = taker.side === 'buy' ? this.asks.levels : this.bids.levels;
-    for (let i = levels.length - 1; i >= 0 && taker.remaining > 0; i--) {
-      const level = levels[i];
+    const ladder = taker.side === 'buy' ? this.asks : this.bids;
+    for (
+      let level = ladder.best();
+      level !== null && taker.remaining > 0;
+      level = ladder.nextWorse(level.price)
+    ) {
       if (!reaches(taker.side, taker.price, level.price)) break;
       let maker = level.head;
       while (maker !== null && taker.remaining > 0) {
@@ -255,7 +253,7 @@ export class LimitOrderBook implements OrderBook {
         }
         maker = next;
       }
-      // An emptied level was removed at index i; the next one to visit is at i - 1 either way.
+      // An emptied level has left the ladder; nextWorse finds the next one by price either way.
     }
     return true;
   }
@@ -315,9 +313,10 @@ export class LimitOrderBook implements OrderBook {
 
   /** Whether a taker would meet any order it could trade with, its own included (the post-only test). */
   private wouldInteract(taker: TakerTerms, now: number): boolean {
-    const levels = taker.side === 'buy' ? this.asks.levels : this.bids.levels;
-    for (let i = levels.length - 1; i >= 0 && reaches(taker.side, taker.price, levels[i].price); i--) {
-      for (let maker = levels[i].head; maker !== null; maker = maker.next) {
+    const ladder = taker.side === 'buy' ? this.asks : this.bids;
+    for (let level = ladder.best(); level !== null; level = ladder.nextWorse(level.price)) {
+      if (!reaches(taker.side, taker.price, level.price)) break;
+      for (let maker = level.head; maker !== null; maker = maker.next) {
         if (!expiresBy(maker, now) && pairSize(taker, maker, now) > 0) return true;
       }
     }
@@ -327,10 +326,14 @@ export class LimitOrderBook implements OrderBook {
   /** How much a FOK taker would fill if it matched now, stopping where self-trade prevention would cut it. */
   private fillable(taker: BookOrder, now: number): number {
     const probe = termsOf(taker);
-    const levels = taker.side === 'buy' ? this.asks.levels : this.bids.levels;
-    for (let i = levels.length - 1; i >= 0 && probe.remaining > 0; i--) {
-      if (!reaches(taker.side, taker.price, levels[i].price)) break;
-      for (let maker = levels[i].head; maker !== null && probe.remaining > 0; maker = maker.next) {
+    const ladder = taker.side === 'buy' ? this.asks : this.bids;
+    for (
+      let level = ladder.best();
+      level !== null && probe.remaining > 0;
+      level = ladder.nextWorse(level.price)
+    ) {
+      if (!reaches(taker.side, taker.price, level.price)) break;
+      for (let maker = level.head; maker !== null && probe.remaining > 0; maker = maker.next) {
         const size = pairSize(probe, maker, now);
         if (size === 0) continue;
         if (maker.accountId !== taker.accountId) probe.remaining -= size;

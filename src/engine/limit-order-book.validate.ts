@@ -15,12 +15,9 @@ export function bookProblems(
   let resting = 0;
   let expiring = 0;
   for (const ladder of ladders) {
-    const sign = ladder.side === 'buy' ? 1 : -1;
-    ladder.levels.forEach((level, i) => {
+    problems.push(...ladder.problems());
+    for (const level of ladder.bestFirst()) {
       const where = `${ladder.side} level ${level.price}`;
-      if (i > 0 && ladder.levels[i - 1].price * sign >= level.price * sign)
-        problems.push(`${where}: out of order`);
-      if (level.side !== ladder.side) problems.push(`${where}: on the wrong side`);
       if (level.count === 0 || level.head === null) problems.push(`${where}: empty level kept`);
       let count = 0;
       let total = 0;
@@ -37,7 +34,7 @@ export function bookProblems(
       if (level.tail !== prev) problems.push(`${where}: tail is not the last order`);
       if (count !== level.count) problems.push(`${where}: count ${level.count}, orders ${count}`);
       if (total !== level.total) problems.push(`${where}: total ${level.total}, sum ${total}`);
-    });
+    }
   }
   if (resting !== orders.size) problems.push(`${orders.size} orders indexed, ${resting} resting`);
   if (expiring !== expiries.size) problems.push(`${expiries.size} in the expiry heap, ${expiring} expiring`);
