@@ -185,7 +185,10 @@ export function mixed(seed: number, count: number, spread = 50): Workload {
   const g = new Generator(seed);
   const prefill: Op[] = [];
   for (let i = 0; i < 1000; i++) {
-    prefill.push(g.limit('buy', g.int(1, spread), g.int(1, 10)), g.limit('sell', g.int(1, spread), g.int(1, 10)));
+    prefill.push(
+      g.limit('buy', g.int(1, spread), g.int(1, 10)),
+      g.limit('sell', g.int(1, spread), g.int(1, 10)),
+    );
   }
   const ops: Op[] = [];
   while (ops.length < count) {
