@@ -27,7 +27,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--only') options.only = argv[++i];
     else if (arg === '--help') {
       console.log(
-        'usage: bench:engine [--json] [--runs N (default 5)] [--quick] [--only mixed|insert-only|cancel-heavy|deep]',
+        'usage: bench:engine [--json] [--runs N (default 5)] [--quick] [--only mixed|mixed-wide|insert-only|cancel-heavy|deep]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -113,6 +113,7 @@ function main(): void {
   const scale = options.quick ? 0.1 : 1;
   const workloads = [
     () => mixed(1, 400_000 * scale),
+    () => mixed(1, 400_000 * scale, 1000),
     () => insertOnly(2, 300_000 * scale),
     () => cancelHeavy(3, 300_000 * scale),
     () => deep(4, 50_000 * scale),

@@ -205,7 +205,19 @@ export function mixed(seed: number, count: number, spread = 50): Workload {
             : g.amendRandom(g.int(1, spread));
     if (op) ops.push(op);
   }
-  return { name: 'mixed', description: 'mixed session near the mid, ~1,000 orders per side', prefill, ops };
+  return spread === 50
+    ? {
+        name: 'mixed',
+        description: 'mixed session near the mid, ~1,000 orders per side on ~50 levels',
+        prefill,
+        ops,
+      }
+    : {
+        name: 'mixed-wide',
+        description: `the mixed session spread over ~${spread} levels per side`,
+        prefill,
+        ops,
+      };
 }
 
 /** Non-crossing limit orders only, into an empty book that grows to `count` orders. */
