@@ -1,116 +1,71 @@
-import { MatchingEngine } from './engine';
-import { Command, EngineEvent } from './engine/types';
+import 'reflect-metadata';
+import { Logger, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { join } from 'node:path';
+import { AppModule } from './app.module';
+import { newApiKey } from './auth/api-keys';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { ConfigError, loadConfig } from './config/app-config';
+import { EmbeddedPostgres } from './database/embedded-postgres';
 
-/**
- * Until the exchange service lands (NestJS, PostgreSQL, REST and WebSocket), `npm start` runs a short, scripted
- * session through the matching engine and prints what it emits: a seller lists two H100 nodes, buyers bid.
- * Prices are integer micro-USD per GPU-hour inside the engine; this demo prints them as USD.
- */
-const MICRO_USD = 1_000_000;
-const usd = (units: number): string => (units / MICRO_USD).toFixed(2);
-const HOUR = 3_600_000;
-const start = Date.parse('2026-11-23T12:00:00Z');
+const logger = new Logger('Exchange');
 
-const engine = new MatchingEngine();
-engine.addMarket({
-  symbol: 'H100-SXM.us-east.firm',
-  tickSize: 10_000,
-  lotSize: 8,
-  minDurationHours: 1,
-  maxDurationHours: 720,
-});
-
-const SELLER = 1;
-const BUYER_A = 2;
-const BUYER_B = 3;
-const symbol = 'H100-SXM.us-east.firm';
-const session: Command[] = [
-  {
-    kind: 'place',
-    now: start,
-    symbol,
-    orderId: 1,
-    accountId: SELLER,
-    side: 'sell',
-    type: 'limit',
-    price: 2_150_000,
-    quantity: 16,
-    availableUntil: start + 48 * HOUR,
-  },
-  {
-    kind: 'place',
-    now: start,
-    symbol,
-    orderId: 2,
-    accountId: SELLER,
-    side: 'sell',
-    type: 'limit',
-    price: 2_400_000,
-    quantity: 8,
-  },
-  {
-    kind: 'place',
-    now: start + 1000,
-    symbol,
-    orderId: 3,
-    accountId: BUYER_A,
-    side: 'buy',
-    type: 'limit',
-    price: 2_200_000,
-    quantity: 8,
-    durationHours: 72,
-  },
-  {
-    kind: 'place',
-    now: start + 2000,
-    symbol,
-    orderId: 4,
-    accountId: BUYER_B,
-    side: 'buy',
-    type: 'limit',
-    price: 2_500_000,
-    quantity: 16,
-    durationHours: 24,
-    minQuantity: 8,
-  },
-  {
-    kind: 'place',
-    now: start + 3000,
-    symbol,
-    orderId: 5,
-    accountId: BUYER_B,
-    side: 'buy',
-    type: 'limit',
-    price: 2_100_000,
-    quantity: 8,
-    durationHours: 4,
-    postOnly: true,
-  },
-];
-
-function describe(e: EngineEvent): string {
-  switch (e.type) {
-    case 'trade':
-      return `trade #${e.tradeId}: ${e.quantity} GPUs x ${e.durationHours} h at $${usd(e.price)}/GPU-h (maker ${e.makerOrderId}, taker ${e.takerOrderId})`;
-    case 'level':
-      return `book ${e.side} $${usd(e.price)} -> ${e.quantity} GPUs (seq ${e.sequence})`;
-    case 'done':
-      return `order ${e.orderId} ${e.status} (${e.reason}), filled ${e.filled}`;
-    case 'rejected':
-      return `rejected ${e.code}: ${e.message}`;
-    default:
-      return `${e.type} order ${e.orderId}`;
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const embedded = config.database.url
+    ? null
+    : await EmbeddedPostgres.start(join(config.database.dataDir, 'pg'));
+  if (embedded) logger.log(`no DATABASE_URL: embedded PostgreSQL (PGlite) under ${config.database.dataDir}`);
+  const adminKey = config.auth.adminApiKey ?? newApiKey();
+  if (!config.auth.adminApiKey) {
+    // Printed once, on purpose: the only way to learn a generated key. Never logged anywhere else.
+    process.stdout.write(`\nADMIN_API_KEY not set: generated admin key for this run: ${adminKey}\n\n`);
   }
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({
+      config,
+      databaseUrl: config.database.url ?? (embedded as EmbeddedPostgres).url,
+      databaseConnections: embedded ? EmbeddedPostgres.maxConnections : 20,
+      adminKey,
+    }),
+    { bodyParser: true },
+  );
+  app.useBodyParser('json', { limit: '64kb' });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: true,
+    }),
+  );
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('GPU-hour exchange')
+      .setDescription('The public REST API (see PROTOCOL.md)')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  if (embedded) app.getHttpServer().on('close', () => void embedded.stop());
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address();
+  logger.log(
+    `listening on http://${config.http.host}:${typeof address === 'object' ? address?.port : address}`,
+  );
 }
 
-for (const command of session) {
-  const result = engine.process(command);
-  console.log(`> ${command.kind} ${'orderId' in command ? command.orderId : ''}: ${result.code}`);
-  for (const event of result.events) console.log(`    ${describe(event)}`);
-}
-const book = engine.book(symbol)?.depth();
-console.log('\nbook now:');
-for (const [price, qty] of book?.asks.slice().reverse() ?? [])
-  console.log(`  ask $${usd(price)}  ${qty} GPUs`);
-for (const [price, qty] of book?.bids ?? []) console.log(`  bid $${usd(price)}  ${qty} GPUs`);
-console.log('\nThe exchange service (REST, WebSocket, PostgreSQL, Kafka) is not built yet; see README.md.');
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+import { AccountsMarketsLedger1763900000000 } from './1763900000000-accounts-markets-ledger';
+
+/** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
+export const MIGRATIONS = [AccountsMarketsLedger1763900000000];

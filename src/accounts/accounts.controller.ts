@@ -1,0 +1,32 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { DomainError } from '../common/domain-error';
+import { AccountsService } from './accounts.service';
+import { LedgerQueryDto } from './dto/ledger-query.dto';
+
+@ApiTags('account')
+@ApiBearerAuth()
+@Controller('v1/account')
+export class AccountsController {
+  constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
+
+  @Get()
+  @RequireScopes('read', 'trade', 'sell')
+  get(@CurrentPrincipal() principal: Principal) {
+    return this.accounts.view(accountOf(principal));
+  }
+
+  @Get('ledger')
+  @RequireScopes('read', 'trade', 'sell')
+  ledger(@CurrentPrincipal() principal: Principal, @Query() query: LedgerQueryDto) {
+    return this.accounts.ledgerLines(accountOf(principal), query.limit ?? 100, query.before ?? null);
+  }
+}
+
+/** The admin key has no account of its own. */
+export function accountOf(principal: Principal): string {
+  if (principal.accountId === null) throw new DomainError('FORBIDDEN', 'the admin key has no account');
+  return principal.accountId;
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LedgerService } from '../ledger/ledger.service';
+import { AccountsController } from './accounts.controller';
+import { AccountsService } from './accounts.service';
+import { AdminAccountsController } from './admin-accounts.controller';
+import { AccountEntity } from './persistence/account.entity';
+import { AccountsRepository } from './persistence/accounts.repository';
+import { ApiKeyEntity } from './persistence/api-key.entity';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity])],
+  controllers: [AccountsController, AdminAccountsController],
+  providers: [AccountsRepository, AccountsService, LedgerService],
+  exports: [AccountsRepository, LedgerService],
+})
+export class AccountsModule {}

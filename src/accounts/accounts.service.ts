@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error';
+import { money } from '../common/money';
+import { Scope, hashApiKey, newApiKey } from '../auth/api-keys';
+import { Balance, LedgerLine, LedgerService } from '../ledger/ledger.service';
+import { AccountsRepository } from './persistence/accounts.repository';
+
+export interface AccountView {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  balance: Balance;
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
+    @Inject(LedgerService) private readonly ledger: LedgerService,
+  ) {}
+
+  /** Creates an account with one key; the key is returned once and only its hash is kept. */
+  async create(
+    name: string,
+    scopes: Scope[],
+  ): Promise<{ id: string; name: string; scopes: Scope[]; apiKey: string }> {
+    const apiKey = newApiKey();
+    const account = await this.accounts.createWithKey(name, scopes, hashApiKey(apiKey), apiKey.slice(0, 8));
+    return { id: account.id, name: account.name, scopes, apiKey };
+  }
+
+  async deposit(accountId: string, amount: string): Promise<Balance> {
+    if (money(amount).lte(0)) throw new DomainError('INVALID_REQUEST', 'amount must be greater than zero');
+    await this.existing(accountId);
+    await this.ledger.deposit(accountId, money(amount));
+    return this.ledger.balance(accountId);
+  }
+
+  async view(accountId: string): Promise<AccountView> {
+    const account = await this.existing(accountId);
+    const scopes = (await this.accounts.scopesOf(accountId)) as Scope[];
+    return { id: account.id, name: account.name, scopes, balance: await this.ledger.balance(accountId) };
+  }
+
+  ledgerLines(accountId: string, limit: number, before: string | null): Promise<LedgerLine[]> {
+    return this.ledger.lines(accountId, limit, before);
+  }
+
+  private async existing(accountId: string) {
+    const account = /^[0-9a-f-]{36}$/i.test(accountId) ? await this.accounts.findById(accountId) : null;
+    if (!account) throw new DomainError('NOT_FOUND', 'no such account');
+    return account;
+  }
+}

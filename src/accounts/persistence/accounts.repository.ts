@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { AccountEntity } from './account.entity';
+import { ApiKeyEntity } from './api-key.entity';
+
+@Injectable()
+export class AccountsRepository {
+  constructor(
+    @InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>,
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+  ) {}
+
+  /** Creates an account and its first key in one transaction. */
+  async createWithKey(
+    name: string,
+    scopes: string[],
+    keyHash: string,
+    keyPrefix: string,
+  ): Promise<AccountEntity> {
+    return this.accounts.manager.transaction(async (em) => {
+      const id = randomUUID();
+      await em.insert(AccountEntity, { id, name });
+      await em.insert(ApiKeyEntity, { id: randomUUID(), accountId: id, keyHash, keyPrefix, scopes });
+      return em.findOneByOrFail(AccountEntity, { id });
+    });
+  }
+
+  findById(id: string): Promise<AccountEntity | null> {
+    return this.accounts.findOneBy({ id });
+  }
+
+  async findByKeyHash(keyHash: string): Promise<{ account: AccountEntity; scopes: string[] } | null> {
+    const key = await this.keys.findOneBy({ keyHash });
+    if (!key) return null;
+    const account = await this.accounts.findOneByOrFail({ id: key.accountId });
+    return { account, scopes: key.scopes };
+  }
+
+  async scopesOf(accountId: string): Promise<string[]> {
+    const keys = await this.keys.findBy({ accountId });
+    return [...new Set(keys.flatMap((k) => k.scopes))];
+  }
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuthModule } from './auth/auth.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthController } from './health/health.controller';
+import { MarketsModule } from './markets/markets.module';
+
+export interface AppOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  databaseConnections: number;
+  adminKey: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        DatabaseModule.forRoot(options.databaseUrl, options.databaseConnections),
+        // Per client address (the default tracker); generous, since traders script against it.
+        ThrottlerModule.forRoot([
+          { name: 'default', ttl: 1000, limit: options.config.http.rateLimitPerSecond },
+        ]),
+        AuthModule.forRoot(options.adminKey),
+        AccountsModule,
+        MarketsModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** Everything the exchange reads from its environment, checked once at boot. */
+export interface AppConfig {
+  http: { port: number; host: string; rateLimitPerSecond: number };
+  database: { url: string | null; dataDir: string };
+  kafka: { brokers: string[] };
+  auth: { adminApiKey: string | null; production: boolean };
+  testClock: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function databaseUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL such as postgres://user@127.0.0.1:5432/exchange');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// URL, got protocol "${url.protocol}"`);
+  }
+  return raw;
+}
+
+/** Reads and validates the configuration; throws a ConfigError naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const production = env.NODE_ENV === 'production';
+  const adminApiKey = env.ADMIN_API_KEY ? env.ADMIN_API_KEY : null;
+  if (adminApiKey !== null && adminApiKey.length < 16) {
+    throw new ConfigError('ADMIN_API_KEY must be at least 16 characters');
+  }
+  if (adminApiKey === null && production) throw new ConfigError('ADMIN_API_KEY is required in production');
+  const dataDir = env.DATA_DIR || './data';
+  return {
+    http: {
+      port: port(env, 'PORT', 8080),
+      host: env.HOST || '127.0.0.1',
+      rateLimitPerSecond: positive(env, 'RATE_LIMIT_PER_SECOND', 200),
+    },
+    database: { url: databaseUrl(env), dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir) },
+    kafka: {
+      brokers: (env.KAFKA_BROKERS ?? '')
+        .split(',')
+        .map((b) => b.trim())
+        .filter((b) => b.length > 0),
+    },
+    auth: { adminApiKey, production },
+    testClock: flag(env, 'TEST_CLOCK'),
+  };
+}
