@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminLedgerController } from '../ledger/admin-ledger.controller';
 import { LedgerService } from '../ledger/ledger.service';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
@@ -10,7 +11,7 @@ import { ApiKeyEntity } from './persistence/api-key.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity])],
-  controllers: [AccountsController, AdminAccountsController],
+  controllers: [AccountsController, AdminAccountsController, AdminLedgerController],
   providers: [AccountsRepository, AccountsService, LedgerService],
   exports: [AccountsRepository, LedgerService],
 })

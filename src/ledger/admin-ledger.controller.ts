@@ -1,0 +1,19 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/auth.decorators';
+import { LedgerService } from './ledger.service';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@RequireScopes('admin')
+@Controller('v1/admin/ledger')
+export class AdminLedgerController {
+  constructor(@Inject(LedgerService) private readonly ledger: LedgerService) {}
+
+  /** Checks every ledger invariant: each transaction sums to zero, balances match entries, no money created. */
+  @Get('audit')
+  async audit() {
+    const problems = await this.ledger.problems();
+    return { balanced: problems.length === 0, problems };
+  }
+}

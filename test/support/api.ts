@@ -1,0 +1,31 @@
+import request from 'supertest';
+import { ExchangeProcess } from './exchange-process';
+
+/** Small helpers over supertest for a running exchange. */
+export class Api {
+  constructor(private readonly exchange: ExchangeProcess) {}
+
+  get http() {
+    return request(this.exchange.url);
+  }
+
+  admin() {
+    return `Bearer ${this.exchange.adminKey}`;
+  }
+
+  async account(name: string, scopes: string[], deposit?: string): Promise<{ id: string; key: string }> {
+    const created = await this.http
+      .post('/v1/admin/accounts')
+      .set('Authorization', this.admin())
+      .send({ name, scopes })
+      .expect(201);
+    if (deposit) {
+      await this.http
+        .post(`/v1/admin/accounts/${created.body.id}/deposits`)
+        .set('Authorization', this.admin())
+        .send({ amount: deposit })
+        .expect(201);
+    }
+    return { id: created.body.id, key: `Bearer ${created.body.apiKey}` };
+  }
+}
