@@ -63,6 +63,10 @@ export class AccountsMarketsLedger1763900000000 implements MigrationInterface {
         primary key (account_id, book),
         constraint balance_not_negative check (book in ('deposits') or amount >= 0)
       )`);
+    await q.query(`
+      insert into balances (account_id, book, amount)
+      values ('00000000-0000-0000-0000-000000000000', 'deposits', 0),
+             ('00000000-0000-0000-0000-000000000000', 'revenue', 0)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

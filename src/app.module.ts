@@ -8,6 +8,8 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { MarketsModule } from './markets/markets.module';
+import { ClustersModule } from './clusters/clusters.module';
+import { OrdersModule } from './orders/orders.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -31,6 +33,8 @@ export class AppModule {
         AuthModule.forRoot(options.adminKey),
         AccountsModule,
         MarketsModule,
+        ClustersModule,
+        OrdersModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -25,7 +25,13 @@ export class AccountsService {
     scopes: Scope[],
   ): Promise<{ id: string; name: string; scopes: Scope[]; apiKey: string }> {
     const apiKey = newApiKey();
-    const account = await this.accounts.createWithKey(name, scopes, hashApiKey(apiKey), apiKey.slice(0, 8));
+    const account = await this.accounts.createWithKey(
+      name,
+      scopes,
+      hashApiKey(apiKey),
+      apiKey.slice(0, 8),
+      (em, id) => this.ledger.openBooks(em, id),
+    );
     return { id: account.id, name: account.name, scopes, apiKey };
   }
 

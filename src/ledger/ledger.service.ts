@@ -58,10 +58,12 @@ export class LedgerService {
         `insert into ledger_entries (transaction_id, account_id, book, amount) values ($1, $2, $3, $4)`,
         [id, p.accountId, p.book, amount],
       );
+      let updated: [unknown[], number];
       try {
-        await em.query(
-          `insert into balances (account_id, book, amount) values ($1, $2, $3)
-           on conflict (account_id, book) do update set amount = balances.amount + excluded.amount`,
+        // An UPDATE, not an upsert: PostgreSQL checks constraints on the row an INSERT proposes before it looks
+        // for a conflict, so an upsert of a negative change would fail even on a well-funded account.
+        updated = await em.query(
+          `update balances set amount = amount + $3 where account_id = $1 and book = $2`,
           [p.accountId, p.book, amount],
         );
       } catch (error) {
@@ -70,7 +72,16 @@ export class LedgerService {
         }
         throw error;
       }
+      if (updated[1] !== 1) throw new Error(`no ${p.book} balance for account ${p.accountId}`);
     }
+  }
+
+  /** Opens an account's books at zero (in the caller's transaction). */
+  async openBooks(em: EntityManager, accountId: string): Promise<void> {
+    await em.query(
+      `insert into balances (account_id, book, amount) values ($1, 'available', 0), ($1, 'held', 0), ($1, 'escrow', 0)`,
+      [accountId],
+    );
   }
 
   async deposit(accountId: string, amount: Decimal): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AccountEntity } from './account.entity';
 import { ApiKeyEntity } from './api-key.entity';
 
@@ -18,11 +18,13 @@ export class AccountsRepository {
     scopes: string[],
     keyHash: string,
     keyPrefix: string,
+    openBooks: (em: EntityManager, accountId: string) => Promise<void>,
   ): Promise<AccountEntity> {
     return this.accounts.manager.transaction(async (em) => {
       const id = randomUUID();
       await em.insert(AccountEntity, { id, name });
       await em.insert(ApiKeyEntity, { id: randomUUID(), accountId: id, keyHash, keyPrefix, scopes });
+      await openBooks(em, id);
       return em.findOneByOrFail(AccountEntity, { id });
     });
   }

@@ -1,0 +1,26 @@
+import { Body, Controller, Get, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { accountOf } from '../accounts/accounts.controller';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { ClustersService } from './clusters.service';
+import { CreateClusterDto } from './dto/create-cluster.dto';
+
+@ApiTags('clusters')
+@ApiBearerAuth()
+@Controller('v1/clusters')
+export class ClustersController {
+  constructor(@Inject(ClustersService) private readonly clusters: ClustersService) {}
+
+  @Post()
+  @RequireScopes('sell')
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateClusterDto) {
+    return this.clusters.create(accountOf(principal), body);
+  }
+
+  @Get()
+  @RequireScopes('sell', 'read')
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.clusters.list(accountOf(principal));
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DomainError } from '../common/domain-error';
+import { Cluster, ClustersRepository } from './clusters.repository';
+import { CreateClusterDto } from './dto/create-cluster.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Sellers' clusters. The cache holds every cluster (there are few, and the order path checks ownership and
+ * model/region on every sell without a database round trip).
+ */
+@Injectable()
+export class ClustersService {
+  private readonly byId = new Map<string, Cluster>();
+  private loaded: Promise<void> | null = null;
+
+  constructor(@Inject(ClustersRepository) private readonly clusters: ClustersRepository) {}
+
+  /** Registers a cluster; its webhook secret (Standard Webhooks, `whsec_<base64>`) is shown this once. */
+  async create(accountId: string, dto: CreateClusterDto): Promise<Cluster & { webhookSecret: string }> {
+    await this.load();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const cluster = await this.clusters.create(accountId, dto, secret);
+    this.byId.set(cluster.id, cluster);
+    return { ...cluster, webhookSecret: secret };
+  }
+
+  list(accountId: string): Promise<Cluster[]> {
+    return this.clusters.listByAccount(accountId);
+  }
+
+  /** A cluster of this account (synchronous, after `load()`), or UNKNOWN_CLUSTER. */
+  owned(accountId: string, clusterId: unknown): Cluster {
+    const cluster =
+      typeof clusterId === 'string' && UUID.test(clusterId) ? this.byId.get(clusterId) : undefined;
+    if (!cluster || cluster.accountId !== accountId)
+      throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
+    return cluster;
+  }
+
+  load(): Promise<void> {
+    this.loaded ??= this.clusters.findAll().then((all) => all.forEach((c) => this.byId.set(c.id, c)));
+    return this.loaded;
+  }
+}

@@ -1,0 +1,51 @@
+import Decimal from 'decimal.js';
+import type { Posting } from '../ledger/ledger.service';
+import type { OrderRecord } from './order-record';
+
+export interface TradeRecord {
+  id: string;
+  symbol: string;
+  seq: number;
+  price: Decimal;
+  quantity: number;
+  durationHours: number;
+  takerSide: 'buy' | 'sell';
+  buyOrderId: number;
+  sellOrderId: number;
+  buyerId: string;
+  sellerId: string;
+  time: Date;
+}
+
+export interface LedgerTransaction {
+  kind: 'hold' | 'fill' | 'release';
+  reference: string;
+  postings: Posting[];
+}
+
+/**
+ * Everything one group commit writes: new orders, changed orders (their final state), trades, ledger
+ * transactions and book sequences. Built while the engine processes the batch's commands, written in one
+ * database transaction.
+ */
+export class Batch {
+  readonly created = new Map<number, OrderRecord>();
+  readonly changed = new Map<number, OrderRecord>();
+  readonly trades: TradeRecord[] = [];
+  readonly ledger: LedgerTransaction[] = [];
+  readonly bookSequences = new Map<string, number>();
+
+  orderChanged(order: OrderRecord): void {
+    if (!this.created.has(order.id)) this.changed.set(order.id, order);
+  }
+
+  get empty(): boolean {
+    return (
+      this.created.size === 0 &&
+      this.changed.size === 0 &&
+      this.trades.length === 0 &&
+      this.ledger.length === 0 &&
+      this.bookSequences.size === 0
+    );
+  }
+}

@@ -1,0 +1,307 @@
+import Decimal from 'decimal.js';
+import type { Cluster } from '../clusters/clusters.repository';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import { CommandResult, EngineEvent, PlaceCommand, TradeEvent } from '../engine/types';
+import { validatePlace } from '../engine/validation';
+import { Batch } from './batch';
+import type { PlaceOrderDto } from './dto/place-order.dto';
+import { OrderRecord } from './order-record';
+import { priceToUnits, unitsToPrice } from './price-units';
+import { TradingState, engineSpec, toUnits } from './trading-state';
+
+/** Who places an order, as the writer needs to know them. */
+export interface Trader {
+  accountId: string;
+  engineAccountId: number;
+}
+
+const parseTime = (iso: string | undefined): number | null => (iso === undefined ? null : Date.parse(iso));
+
+/**
+ * Places an order: checks it against its market, the buyer's funds or the seller's cluster capacity, runs it
+ * through the engine and records every effect in the batch. Throws a DomainError, having changed nothing, when
+ * the order is refused.
+ */
+export function placeOrder(
+  state: TradingState,
+  batch: Batch,
+  trader: Trader,
+  dto: PlaceOrderDto,
+  cluster: Cluster | null,
+  now: number,
+): OrderRecord {
+  const market = state.markets.get(dto.symbol);
+  if (!market) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${dto.symbol}`);
+  const spec = engineSpec(market);
+  const isBuy = dto.side === 'buy';
+  const command: PlaceCommand = {
+    kind: 'place',
+    now,
+    symbol: dto.symbol,
+    orderId: state.nextOrderId,
+    accountId: trader.engineAccountId,
+    side: dto.side,
+    type: dto.type,
+    price:
+      dto.type === 'limit'
+        ? priceToUnits(dto.price)
+        : dto.price === undefined
+          ? null
+          : priceToUnits(dto.price),
+    quantity: dto.quantity,
+    durationHours: dto.durationHours ?? null,
+    availableUntil: parseTime(dto.availableUntil),
+    minQuantity: dto.minQuantity ?? null,
+    timeInForce: dto.timeInForce ?? 'GTC',
+    expireAt: parseTime(dto.expireAt),
+    postOnly: dto.postOnly ?? false,
+    selfTradePrevention: dto.selfTradePrevention ?? 'cancel_newest',
+  };
+  const problem = validatePlace(command, spec);
+  if (problem) throw new DomainError(problem.code as ErrorCode, problem.message);
+
+  let holdPrice: Decimal | null = null;
+  if (isBuy) {
+    holdPrice = buyHoldPrice(state, trader, command, spec.tickSize);
+    if (dto.type === 'market') {
+      // A market buy is limited by available funds: it becomes an immediate order capped at what they cover.
+      Object.assign(command, { type: 'limit', price: toUnits(holdPrice) });
+      if (command.timeInForce !== 'FOK') command.timeInForce = 'IOC';
+    }
+  } else {
+    if (!cluster) throw new DomainError('UNKNOWN_CLUSTER', 'a sell order names one of your clusters');
+    if (cluster.gpu !== market.gpu || cluster.region !== market.region) {
+      throw new DomainError(
+        'UNKNOWN_CLUSTER',
+        `cluster ${cluster.id} is not ${market.gpu} in ${market.region}`,
+      );
+    }
+    const committed = state.committedGpus.get(cluster.id) ?? 0;
+    if (committed + dto.quantity > cluster.gpuCount) {
+      throw new DomainError(
+        'INSUFFICIENT_CAPACITY',
+        `cluster has ${cluster.gpuCount - committed} of ${cluster.gpuCount} GPUs free to offer`,
+      );
+    }
+  }
+
+  const result = state.engine.process(command);
+  rejectIfRefused(result);
+  state.nextOrderId++;
+  const time = new Date(now);
+  const order: OrderRecord = {
+    id: command.orderId,
+    accountId: trader.accountId,
+    engineAccountId: trader.engineAccountId,
+    clientOrderId: dto.clientOrderId ?? null,
+    symbol: dto.symbol,
+    side: dto.side,
+    type: dto.type,
+    price: dto.type === 'limit' ? unitsToPrice(command.price as number) : null,
+    holdPrice,
+    quantity: dto.quantity,
+    filled: 0,
+    filledValue: new Decimal(0),
+    durationHours: command.durationHours ?? null,
+    availableUntil: command.availableUntil ? new Date(command.availableUntil) : null,
+    minQuantity: command.minQuantity ?? null,
+    // A market order is immediate whatever it asked for: IOC, or FOK if it said so.
+    timeInForce:
+      dto.type === 'market' ? (dto.timeInForce === 'FOK' ? 'FOK' : 'IOC') : (dto.timeInForce ?? 'GTC'),
+    expireAt: command.expireAt ? new Date(command.expireAt) : null,
+    postOnly: command.postOnly ?? false,
+    selfTradePrevention: command.selfTradePrevention ?? 'cancel_newest',
+    clusterId: cluster?.id ?? null,
+    status: 'open',
+    reason: null,
+    priority: state.nextPriority++,
+    createdAt: time,
+    updatedAt: time,
+  };
+  if (order.clientOrderId) state.clientOrderIds.set(`${order.accountId}:${order.clientOrderId}`, order.id);
+  applyEvents(state, batch, result.events, time, order);
+  return order;
+}
+
+/** Cancels an open order of this account (the caller has checked it is open and theirs). */
+export function cancelOrder(state: TradingState, batch: Batch, order: OrderRecord, now: number): OrderRecord {
+  const result = state.engine.process({
+    kind: 'cancel',
+    now,
+    symbol: order.symbol,
+    orderId: order.id,
+    accountId: order.engineAccountId,
+  });
+  rejectIfRefused(result);
+  applyEvents(state, batch, result.events, new Date(now), null);
+  return order;
+}
+
+/** Lets time pass: expiries fire in every book. */
+export function advanceTime(state: TradingState, batch: Batch, now: number): void {
+  applyEvents(state, batch, state.engine.process({ kind: 'tick', now }).events, new Date(now), null);
+}
+
+function rejectIfRefused(result: CommandResult): void {
+  if (result.code === 'OK') return;
+  const event = result.events[0];
+  throw new DomainError(result.code as ErrorCode, event?.type === 'rejected' ? event.message : result.code);
+}
+
+/** The price a buy's hold is taken at: its limit, or for a market buy the highest tick its funds cover. */
+function buyHoldPrice(
+  state: TradingState,
+  trader: Trader,
+  command: PlaceCommand,
+  tickUnits: number,
+): Decimal {
+  const available = state.available.get(trader.accountId) ?? new Decimal(0);
+  const gpuHours = command.quantity * (command.durationHours as number);
+  if (command.type === 'limit') {
+    const price = unitsToPrice(command.price as number);
+    if (price.times(gpuHours).gt(available)) {
+      throw new DomainError(
+        'INSUFFICIENT_FUNDS',
+        `the order needs ${price.times(gpuHours)} USD, ${available} available`,
+      );
+    }
+    return price;
+  }
+  const capUnits = available
+    .times(1_000_000)
+    .dividedBy(gpuHours)
+    .dividedToIntegerBy(tickUnits)
+    .times(tickUnits);
+  if (capUnits.lte(0)) throw new DomainError('INSUFFICIENT_FUNDS', `${available} USD available`);
+  return unitsToPrice(capUnits.toNumber());
+}
+
+/** Turns the engine's events into order changes, trades, ledger movements and book sequences. */
+function applyEvents(
+  state: TradingState,
+  batch: Batch,
+  events: EngineEvent[],
+  time: Date,
+  incoming: OrderRecord | null,
+): void {
+  for (const e of events) {
+    switch (e.type) {
+      case 'accepted': {
+        const order = incoming as OrderRecord;
+        state.open.set(order.id, order);
+        batch.created.set(order.id, order);
+        if (order.side === 'buy')
+          move(state, batch, 'hold', order, holdOf(order, order.quantity), 'available', 'held');
+        else if (order.clusterId) state.commitGpus(order.clusterId, order.quantity);
+        break;
+      }
+      case 'trade':
+        recordTrade(state, batch, e, time);
+        break;
+      case 'reduced': {
+        const order = state.open.get(e.orderId) as OrderRecord;
+        order.quantity -= e.reducedBy;
+        order.updatedAt = time;
+        release(state, batch, order, e.reducedBy);
+        batch.orderChanged(order);
+        break;
+      }
+      case 'done': {
+        const order = state.open.get(e.orderId) as OrderRecord;
+        order.status = e.status;
+        order.reason = e.reason;
+        order.updatedAt = time;
+        release(state, batch, order, e.remaining);
+        state.open.delete(order.id);
+        batch.orderChanged(order);
+        break;
+      }
+      case 'level':
+        batch.bookSequences.set(e.symbol, e.sequence);
+        break;
+      case 'amended':
+      case 'rejected':
+        break;
+    }
+  }
+}
+
+function recordTrade(state: TradingState, batch: Batch, e: TradeEvent, time: Date): void {
+  const maker = state.open.get(e.makerOrderId) as OrderRecord;
+  const taker = state.open.get(e.takerOrderId) as OrderRecord;
+  const buy = maker.side === 'buy' ? maker : taker;
+  const sell = maker.side === 'buy' ? taker : maker;
+  const price = unitsToPrice(e.price);
+  const id = `${e.symbol}:${e.tradeId}`;
+  for (const order of [maker, taker]) {
+    order.filled += e.quantity;
+    order.filledValue = order.filledValue.plus(price.times(e.quantity));
+    order.updatedAt = time;
+    batch.orderChanged(order);
+  }
+  batch.trades.push({
+    id,
+    symbol: e.symbol,
+    seq: e.tradeId,
+    price,
+    quantity: e.quantity,
+    durationHours: e.durationHours,
+    takerSide: e.takerSide,
+    buyOrderId: buy.id,
+    sellOrderId: sell.id,
+    buyerId: buy.accountId,
+    sellerId: sell.accountId,
+    time,
+  });
+  // The buyer's hold for these GPUs ends: the notional goes to escrow, the rest of that part back to available.
+  const held = holdOf(buy, e.quantity);
+  const notional = price.times(e.quantity).times(e.durationHours);
+  const change = held.minus(notional);
+  batch.ledger.push({
+    kind: 'fill',
+    reference: id,
+    postings: [
+      { accountId: buy.accountId, book: 'held', amount: held.negated() },
+      { accountId: buy.accountId, book: 'escrow', amount: notional },
+      { accountId: buy.accountId, book: 'available', amount: change },
+    ],
+  });
+  adjustAvailable(state, buy.accountId, change);
+}
+
+/** Quantity that leaves an order without trading: a buy's hold for it is released, a sell's GPUs uncommitted. */
+function release(state: TradingState, batch: Batch, order: OrderRecord, quantity: number): void {
+  if (quantity === 0) return;
+  if (order.side === 'buy')
+    move(state, batch, 'release', order, holdOf(order, quantity), 'held', 'available');
+  else if (order.clusterId) state.commitGpus(order.clusterId, -quantity);
+}
+
+function holdOf(order: OrderRecord, quantity: number): Decimal {
+  return (order.holdPrice as Decimal).times(quantity).times(order.durationHours as number);
+}
+
+function move(
+  state: TradingState,
+  batch: Batch,
+  kind: 'hold' | 'release',
+  order: OrderRecord,
+  amount: Decimal,
+  from: 'available' | 'held',
+  to: 'available' | 'held',
+): void {
+  if (amount.isZero()) return;
+  batch.ledger.push({
+    kind,
+    reference: String(order.id),
+    postings: [
+      { accountId: order.accountId, book: from, amount: amount.negated() },
+      { accountId: order.accountId, book: to, amount },
+    ],
+  });
+  adjustAvailable(state, order.accountId, from === 'available' ? amount.negated() : amount);
+}
+
+function adjustAvailable(state: TradingState, accountId: string, change: Decimal): void {
+  state.available.set(accountId, (state.available.get(accountId) ?? new Decimal(0)).plus(change));
+}

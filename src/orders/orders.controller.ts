@@ -1,0 +1,54 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { LedgerQueryDto } from '../accounts/dto/ledger-query.dto';
+import { ListOrdersDto } from './dto/list-orders.dto';
+import { PlaceOrderDto } from './dto/place-order.dto';
+import { OrdersService } from './orders.service';
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('v1')
+export class OrdersController {
+  constructor(@Inject(OrdersService) private readonly orders: OrdersService) {}
+
+  /** 201 with the new order, durable when this returns; 200 with the original for a repeated clientOrderId. */
+  @Post('orders')
+  @RequireScopes('trade', 'sell')
+  async place(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: PlaceOrderDto,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { order, created } = await this.orders.place(principal, body);
+    response.status(created ? 201 : 200);
+    return order;
+  }
+
+  @Get('orders')
+  @RequireScopes('read', 'trade', 'sell')
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListOrdersDto) {
+    return this.orders.list(principal, query.status ?? null, query.symbol ?? null, query.limit ?? 100);
+  }
+
+  @Get('orders/:id')
+  @RequireScopes('read', 'trade', 'sell')
+  one(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.orders.one(principal, id);
+  }
+
+  @Delete('orders/:id')
+  @HttpCode(200)
+  @RequireScopes('trade', 'sell')
+  cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.orders.cancel(principal, id);
+  }
+
+  @Get('fills')
+  @RequireScopes('read', 'trade', 'sell')
+  fills(@CurrentPrincipal() principal: Principal, @Query() query: LedgerQueryDto) {
+    return this.orders.fills(principal, query.limit ?? 100);
+  }
+}

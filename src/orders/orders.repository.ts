@@ -1,0 +1,275 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Decimal from 'decimal.js';
+import { DataSource } from 'typeorm';
+import { LedgerService } from '../ledger/ledger.service';
+import type { MarketView } from '../markets/markets.service';
+import { Batch } from './batch';
+import { OrderRecord, OrderStatus } from './order-record';
+import type { PersistedState } from './trading-state';
+
+interface OrderRow {
+  id: string;
+  account_id: string;
+  engine_id: string;
+  client_order_id: string | null;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'limit' | 'market';
+  price: string | null;
+  hold_price: string | null;
+  quantity: number;
+  filled_quantity: number;
+  notional_filled: string;
+  duration_hours: number | null;
+  available_until: Date | null;
+  min_quantity: number | null;
+  time_in_force: OrderRecord['timeInForce'];
+  expire_at: Date | null;
+  post_only: boolean;
+  self_trade_prevention: OrderRecord['selfTradePrevention'];
+  cluster_id: string | null;
+  status: OrderStatus;
+  reason: string | null;
+  priority: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT_ORDERS = `select o.*, a.engine_id from orders o join accounts a on a.id = o.account_id`;
+
+function toRecord(r: OrderRow): OrderRecord {
+  return {
+    id: Number(r.id),
+    accountId: r.account_id,
+    engineAccountId: Number(r.engine_id),
+    clientOrderId: r.client_order_id,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    price: r.price === null ? null : new Decimal(r.price),
+    holdPrice: r.hold_price === null ? null : new Decimal(r.hold_price),
+    quantity: r.quantity,
+    filled: r.filled_quantity,
+    filledValue: new Decimal(r.notional_filled),
+    durationHours: r.duration_hours,
+    availableUntil: r.available_until,
+    minQuantity: r.min_quantity,
+    timeInForce: r.time_in_force,
+    expireAt: r.expire_at,
+    postOnly: r.post_only,
+    selfTradePrevention: r.self_trade_prevention,
+    clusterId: r.cluster_id,
+    status: r.status,
+    reason: r.reason,
+    priority: Number(r.priority),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const ORDER_COLUMNS = [
+  'id',
+  'account_id',
+  'client_order_id',
+  'symbol',
+  'side',
+  'type',
+  'price',
+  'hold_price',
+  'quantity',
+  'filled_quantity',
+  'notional_filled',
+  'duration_hours',
+  'available_until',
+  'min_quantity',
+  'time_in_force',
+  'expire_at',
+  'post_only',
+  'self_trade_prevention',
+  'cluster_id',
+  'status',
+  'reason',
+  'priority',
+  'created_at',
+  'updated_at',
+];
+
+function orderValues(o: OrderRecord): unknown[] {
+  return [
+    o.id,
+    o.accountId,
+    o.clientOrderId,
+    o.symbol,
+    o.side,
+    o.type,
+    o.price?.toFixed() ?? null,
+    o.holdPrice?.toFixed() ?? null,
+    o.quantity,
+    o.filled,
+    o.filledValue.toFixed(),
+    o.durationHours,
+    o.availableUntil,
+    o.minQuantity,
+    o.timeInForce,
+    o.expireAt,
+    o.postOnly,
+    o.selfTradePrevention,
+    o.clusterId,
+    o.status,
+    o.reason,
+    o.priority,
+    o.createdAt,
+    o.updatedAt,
+  ];
+}
+
+export interface FillRow {
+  id: string;
+  price: string;
+  quantity: number;
+  duration_hours: number;
+  taker_side: 'buy' | 'sell';
+  buy_order_id: string;
+  sell_order_id: string;
+  buyer_id: string;
+  seller_id: string;
+  symbol: string;
+  created_at: Date;
+}
+
+@Injectable()
+export class OrdersRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(LedgerService) private readonly ledger: LedgerService,
+  ) {}
+
+  async loadState(markets: MarketView[]): Promise<PersistedState> {
+    const open: OrderRow[] = await this.db.query(`${SELECT_ORDERS} where o.status = 'open'`);
+    const seqs: { symbol: string; seq: string }[] = await this.db.query(
+      `select symbol, max(seq) as seq from trades group by symbol`,
+    );
+    const books: { symbol: string; book_sequence: string }[] = await this.db.query(
+      `select symbol, book_sequence from markets`,
+    );
+    // Until leases end (the lease lifecycle is still to come), GPUs sold stay committed to their cluster.
+    const leased: { cluster_id: string; gpus: string }[] = await this.db.query(
+      `select o.cluster_id, sum(t.quantity) as gpus from trades t join orders o on o.id = t.sell_order_id
+        where o.cluster_id is not null group by o.cluster_id`,
+    );
+    const [max] = await this.db.query(
+      `select coalesce(max(id), 0) as id, coalesce(max(priority), 0) as priority from orders`,
+    );
+    return {
+      markets,
+      openOrders: open.map(toRecord),
+      lastTradeSeq: new Map(seqs.map((r) => [r.symbol, Number(r.seq)])),
+      bookSequence: new Map(books.map((r) => [r.symbol, Number(r.book_sequence)])),
+      maxOrderId: Number(max.id),
+      maxPriority: Number(max.priority),
+      leasedByCluster: new Map(leased.map((r) => [r.cluster_id, Number(r.gpus)])),
+    };
+  }
+
+  async availableBalances(accountIds: string[]): Promise<Map<string, Decimal>> {
+    const rows: { account_id: string; amount: string }[] = await this.db.query(
+      `select account_id, amount from balances where book = 'available' and account_id = any($1::uuid[])`,
+      [accountIds],
+    );
+    const balances = new Map(accountIds.map((id) => [id, new Decimal(0)]));
+    for (const r of rows) balances.set(r.account_id, new Decimal(r.amount));
+    return balances;
+  }
+
+  /** Writes one batch in one transaction: all of it, or (on any error) none of it. */
+  async commit(batch: Batch): Promise<void> {
+    if (batch.empty) return;
+    await this.db.transaction(async (em) => {
+      for (const order of batch.created.values()) {
+        const values = orderValues(order);
+        await em.query(
+          `insert into orders (${ORDER_COLUMNS.join(', ')}) values (${values.map((_, i) => `$${i + 1}`).join(', ')})`,
+          values,
+        );
+      }
+      for (const o of batch.changed.values()) {
+        await em.query(
+          `update orders set quantity = $2, filled_quantity = $3, notional_filled = $4, status = $5, reason = $6,
+                  price = $7, priority = $8, updated_at = $9 where id = $1`,
+          [
+            o.id,
+            o.quantity,
+            o.filled,
+            o.filledValue.toFixed(),
+            o.status,
+            o.reason,
+            o.price?.toFixed() ?? null,
+            o.priority,
+            o.updatedAt,
+          ],
+        );
+      }
+      for (const t of batch.trades) {
+        await em.query(
+          `insert into trades (id, symbol, seq, price, quantity, duration_hours, taker_side, buy_order_id,
+                               sell_order_id, buyer_id, seller_id, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [
+            t.id,
+            t.symbol,
+            t.seq,
+            t.price.toFixed(),
+            t.quantity,
+            t.durationHours,
+            t.takerSide,
+            t.buyOrderId,
+            t.sellOrderId,
+            t.buyerId,
+            t.sellerId,
+            t.time,
+          ],
+        );
+      }
+      for (const tx of batch.ledger) await this.ledger.post(em, tx.kind, tx.reference, tx.postings);
+      for (const [symbol, sequence] of batch.bookSequences) {
+        await em.query(`update markets set book_sequence = $2 where symbol = $1`, [symbol, sequence]);
+      }
+    });
+  }
+
+  async findOne(id: string): Promise<OrderRecord | null> {
+    if (!/^\d{1,15}$/.test(id)) return null;
+    const rows: OrderRow[] = await this.db.query(`${SELECT_ORDERS} where o.id = $1`, [id]);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async findByClientOrderId(accountId: string, clientOrderId: string): Promise<OrderRecord | null> {
+    const rows: OrderRow[] = await this.db.query(
+      `${SELECT_ORDERS} where o.account_id = $1 and o.client_order_id = $2`,
+      [accountId, clientOrderId],
+    );
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async list(
+    accountId: string,
+    status: OrderStatus | null,
+    symbol: string | null,
+    limit: number,
+  ): Promise<OrderRecord[]> {
+    const rows: OrderRow[] = await this.db.query(
+      `${SELECT_ORDERS} where o.account_id = $1 and ($2::text is null or o.status = $2) and ($3::text is null or o.symbol = $3)
+        order by o.id desc limit $4`,
+      [accountId, status, symbol, limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  fills(accountId: string, limit: number): Promise<FillRow[]> {
+    return this.db.query(
+      `select * from trades where buyer_id = $1 or seller_id = $1 order by created_at desc, seq desc limit $2`,
+      [accountId, limit],
+    );
+  }
+}

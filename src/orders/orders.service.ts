@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { accountOf } from '../accounts/accounts.controller';
+import { Principal } from '../auth/principal';
+import { ClustersService } from '../clusters/clusters.service';
+import { DomainError } from '../common/domain-error';
+import { PlaceOrderDto } from './dto/place-order.dto';
+import { cancelOrder, placeOrder } from './order-matching';
+import { OrderRecord, OrderStatus } from './order-record';
+import { fillView, orderView } from './order-view';
+import { OrderWriter } from './order-writer';
+import { OrdersRepository } from './orders.repository';
+
+export type OrderView = ReturnType<typeof orderView>;
+
+/** A new order, or the one this account placed earlier with the same clientOrderId. */
+type Placement = { kind: 'placed'; order: OrderView } | { kind: 'earlier'; id: number };
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(OrdersRepository) private readonly orders: OrdersRepository,
+    @Inject(ClustersService) private readonly clusters: ClustersService,
+  ) {}
+
+  /** Places an order; `created` is false when the clientOrderId named an order this account already placed. */
+  async place(principal: Principal, dto: PlaceOrderDto): Promise<{ order: OrderView; created: boolean }> {
+    const accountId = accountOf(principal);
+    const needed = dto.side === 'buy' ? 'trade' : 'sell';
+    if (!principal.scopes.includes(needed) && !principal.scopes.includes('admin')) {
+      throw new DomainError('FORBIDDEN', `${dto.side} orders need the ${needed} scope`);
+    }
+    if (dto.clientOrderId) {
+      const existing = await this.orders.findByClientOrderId(accountId, dto.clientOrderId);
+      if (existing) return { order: orderView(existing), created: false };
+    }
+    if (dto.side === 'buy' && dto.clusterId !== undefined) {
+      throw new DomainError('INVALID_REQUEST', 'clusterId is for sell orders');
+    }
+    await this.clusters.load();
+    const cluster = dto.side === 'sell' ? this.clusters.owned(accountId, dto.clusterId) : null;
+    const trader = { accountId, engineAccountId: principal.engineAccountId as number };
+    const outcome = await this.writer.submit([accountId], (state, batch, now): Placement => {
+      const key = dto.clientOrderId ? `${accountId}:${dto.clientOrderId}` : null;
+      const earlier = key === null ? undefined : state.clientOrderIds.get(key);
+      if (earlier !== undefined) return { kind: 'earlier', id: earlier };
+      return { kind: 'placed', order: orderView(placeOrder(state, batch, trader, dto, cluster, now)) };
+    });
+    if (outcome.kind === 'placed') return { order: outcome.order, created: true };
+    return { order: orderView(await this.get(accountId, String(outcome.id))), created: false };
+  }
+
+  async cancel(principal: Principal, id: string): Promise<OrderView> {
+    const accountId = accountOf(principal);
+    const order = await this.get(accountId, id);
+    if (order.status !== 'open') throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
+    return this.writer.submit([accountId], (state, batch, now) => {
+      const open = state.open.get(order.id);
+      if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
+      return orderView(cancelOrder(state, batch, open, now));
+    });
+  }
+
+  async one(principal: Principal, id: string): Promise<OrderView> {
+    return orderView(await this.get(accountOf(principal), id));
+  }
+
+  async list(principal: Principal, status: OrderStatus | null, symbol: string | null, limit: number) {
+    return (await this.orders.list(accountOf(principal), status, symbol, limit)).map(orderView);
+  }
+
+  async fills(principal: Principal, limit: number) {
+    const accountId = accountOf(principal);
+    return (await this.orders.fills(accountId, limit)).map((t) => fillView(t, accountId));
+  }
+
+  /** This account's order, or NOT_FOUND (another account's order is not found either). */
+  private async get(accountId: string, id: string): Promise<OrderRecord> {
+    const order = await this.orders.findOne(id);
+    if (!order || order.accountId !== accountId) throw new DomainError('NOT_FOUND', `no order ${id}`);
+    return order;
+  }
+}
