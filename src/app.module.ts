@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { MarketsModule } from './markets/markets.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { OrdersModule } from './orders/orders.module';
+import { MarketDataModule } from './market-data/market-data.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -35,6 +36,7 @@ export class AppModule {
         MarketsModule,
         ClustersModule,
         OrdersModule,
+        MarketDataModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -137,6 +137,25 @@ export function cancelOrder(state: TradingState, batch: Batch, order: OrderRecor
   return order;
 }
 
+/** Cancels every open order of an account, in one market or all; returns the orders cancelled. */
+export function cancelAllOrders(
+  state: TradingState,
+  batch: Batch,
+  trader: Trader,
+  symbol: string | null,
+  now: number,
+): OrderRecord[] {
+  if (symbol !== null && !state.markets.has(symbol))
+    throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${symbol}`);
+  const mine = [...state.open.values()].filter(
+    (o) => o.accountId === trader.accountId && (symbol === null || o.symbol === symbol),
+  );
+  const result = state.engine.process({ kind: 'cancelAll', now, accountId: trader.engineAccountId, symbol });
+  rejectIfRefused(result);
+  applyEvents(state, batch, result.events, new Date(now), null);
+  return mine.filter((o) => o.status !== 'open').sort((a, b) => a.id - b.id);
+}
+
 /** Lets time pass: expiries fire in every book. */
 export function advanceTime(state: TradingState, batch: Batch, now: number): void {
   applyEvents(state, batch, state.engine.process({ kind: 'tick', now }).events, new Date(now), null);

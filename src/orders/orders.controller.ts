@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { LedgerQueryDto } from '../accounts/dto/ledger-query.dto';
-import { ListOrdersDto } from './dto/list-orders.dto';
+import { CancelAllDto, ListOrdersDto } from './dto/list-orders.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { OrdersService } from './orders.service';
 
@@ -44,6 +44,14 @@ export class OrdersController {
   @RequireScopes('trade', 'sell')
   cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.orders.cancel(principal, id);
+  }
+
+  /** Cancels every open order of the account, in one market (`?symbol=`) or all; returns them. */
+  @Delete('orders')
+  @HttpCode(200)
+  @RequireScopes('trade', 'sell')
+  cancelAll(@CurrentPrincipal() principal: Principal, @Query() query: CancelAllDto) {
+    return this.orders.cancelAll(principal, query.symbol ?? null);
   }
 
   @Get('fills')

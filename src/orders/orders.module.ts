@@ -12,5 +12,6 @@ import { OrdersService } from './orders.service';
   imports: [AccountsModule, MarketsModule, ClustersModule],
   controllers: [OrdersController],
   providers: [OrdersRepository, OrderWriter, OrdersService, { provide: Clock, useClass: SystemClock }],
+  exports: [OrderWriter],
 })
 export class OrdersModule {}

@@ -4,7 +4,7 @@ import { Principal } from '../auth/principal';
 import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import { PlaceOrderDto } from './dto/place-order.dto';
-import { cancelOrder, placeOrder } from './order-matching';
+import { cancelAllOrders, cancelOrder, placeOrder } from './order-matching';
 import { OrderRecord, OrderStatus } from './order-record';
 import { fillView, orderView } from './order-view';
 import { OrderWriter } from './order-writer';
@@ -59,6 +59,14 @@ export class OrdersService {
       if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
       return orderView(cancelOrder(state, batch, open, now));
     });
+  }
+
+  async cancelAll(principal: Principal, symbol: string | null): Promise<OrderView[]> {
+    const accountId = accountOf(principal);
+    const trader = { accountId, engineAccountId: principal.engineAccountId as number };
+    return this.writer.submit([accountId], (state, batch, now) =>
+      cancelAllOrders(state, batch, trader, symbol, now).map(orderView),
+    );
   }
 
   async one(principal: Principal, id: string): Promise<OrderView> {

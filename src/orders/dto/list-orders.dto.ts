@@ -21,3 +21,10 @@ export class ListOrdersDto {
   @Max(1000)
   limit?: number;
 }
+
+export class CancelAllDto {
+  @ApiPropertyOptional({ description: 'only this market' })
+  @IsOptional()
+  @IsString()
+  symbol?: string;
+}
