@@ -12,8 +12,12 @@ export class EmbeddedPostgres {
     private readonly server: PGLiteSocketServer,
   ) {}
 
-  /** Connections the server accepts; PGlite runs one query at a time, keeping each transaction on its connection. */
-  static readonly maxConnections = 8;
+  /**
+   * PGlite runs one query at a time. pglite-socket can multiplex several connections, but under concurrent
+   * transactions we saw a committed row missing from another connection's next read; one connection (and a
+   * pool of one) serializes everything and is always right. Production runs on PostgreSQL.
+   */
+  static readonly maxConnections = 1;
 
   static async start(dataDir: string): Promise<EmbeddedPostgres> {
     mkdirSync(dataDir, { recursive: true });
