@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import type { Cluster } from '../clusters/clusters.repository';
 import { DomainError, ErrorCode } from '../common/domain-error';
-import { CommandResult, EngineEvent, PlaceCommand, TradeEvent } from '../engine/types';
+import { AmendedEvent, CommandResult, EngineEvent, PlaceCommand, TradeEvent } from '../engine/types';
 import { validatePlace } from '../engine/validation';
 import { Batch } from './batch';
 import type { PlaceOrderDto } from './dto/place-order.dto';
@@ -137,6 +137,44 @@ export function cancelOrder(state: TradingState, batch: Batch, order: OrderRecor
   return order;
 }
 
+/** Amends an open order (new total quantity and/or price); a buy's hold and a sell's GPUs follow. */
+export function amendOrder(
+  state: TradingState,
+  batch: Batch,
+  order: OrderRecord,
+  change: { quantity?: number; price?: string },
+  cluster: Cluster | null,
+  now: number,
+): OrderRecord {
+  const price = change.price === undefined ? null : priceToUnits(change.price);
+  const quantity = change.quantity ?? null;
+  const newRemaining = (quantity ?? order.quantity) - order.filled;
+  const oldRemaining = order.quantity - order.filled;
+  if (order.side === 'buy' && newRemaining > 0) {
+    const newPrice = price === null ? (order.price as Decimal) : unitsToPrice(price);
+    const more = newPrice.times(newRemaining).minus((order.holdPrice as Decimal).times(oldRemaining));
+    const extra = more.times(order.durationHours as number);
+    const available = state.available.get(order.accountId) ?? new Decimal(0);
+    if (extra.gt(available)) throw new DomainError('INSUFFICIENT_FUNDS', `the amend needs ${extra} USD more`);
+  } else if (cluster && newRemaining > oldRemaining) {
+    if ((state.committedGpus.get(cluster.id) ?? 0) + newRemaining - oldRemaining > cluster.gpuCount) {
+      throw new DomainError('INSUFFICIENT_CAPACITY', 'the cluster has no more GPUs free to offer');
+    }
+  }
+  const result = state.engine.process({
+    kind: 'amend',
+    now,
+    symbol: order.symbol,
+    orderId: order.id,
+    accountId: order.engineAccountId,
+    quantity,
+    price,
+  });
+  rejectIfRefused(result);
+  applyEvents(state, batch, result.events, new Date(now), null);
+  return order;
+}
+
 /** Cancels every open order of an account, in one market or all; returns the orders cancelled. */
 export function cancelAllOrders(
   state: TradingState,
@@ -239,10 +277,32 @@ function applyEvents(
         batch.bookSequences.set(e.symbol, e.sequence);
         break;
       case 'amended':
+        recordAmend(state, batch, e, time);
+        break;
       case 'rejected':
         break;
     }
   }
+}
+
+function recordAmend(state: TradingState, batch: Batch, e: AmendedEvent, time: Date): void {
+  const order = state.open.get(e.orderId) as OrderRecord;
+  const oldRemaining = order.quantity - order.filled;
+  const price = unitsToPrice(e.price);
+  if (order.side === 'buy') {
+    const change = price.times(e.remaining).minus((order.holdPrice as Decimal).times(oldRemaining));
+    const amount = change.times(order.durationHours as number);
+    if (amount.gt(0)) move(state, batch, 'hold', order, amount, 'available', 'held');
+    if (amount.lt(0)) move(state, batch, 'release', order, amount.negated(), 'held', 'available');
+    order.holdPrice = price;
+  } else if (order.clusterId) {
+    state.commitGpus(order.clusterId, e.remaining - oldRemaining);
+  }
+  order.price = price;
+  order.quantity = e.quantity;
+  if (!e.priorityKept) order.priority = state.nextPriority++;
+  order.updatedAt = time;
+  batch.orderChanged(order);
 }
 
 function recordTrade(state: TradingState, batch: Batch, e: TradeEvent, time: Date): void {

@@ -1,9 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { LedgerQueryDto } from '../accounts/dto/ledger-query.dto';
+import { AmendOrderDto } from './dto/amend-order.dto';
 import { CancelAllDto, ListOrdersDto } from './dto/list-orders.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { OrdersService } from './orders.service';
@@ -37,6 +50,12 @@ export class OrdersController {
   @RequireScopes('read', 'trade', 'sell')
   one(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.orders.one(principal, id);
+  }
+
+  @Patch('orders/:id')
+  @RequireScopes('trade', 'sell')
+  amend(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: AmendOrderDto) {
+    return this.orders.amend(principal, id, body);
   }
 
   @Delete('orders/:id')

@@ -4,7 +4,8 @@ import { Principal } from '../auth/principal';
 import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import { PlaceOrderDto } from './dto/place-order.dto';
-import { cancelAllOrders, cancelOrder, placeOrder } from './order-matching';
+import { amendOrder, cancelAllOrders, cancelOrder, placeOrder } from './order-matching';
+import { AmendOrderDto } from './dto/amend-order.dto';
 import { OrderRecord, OrderStatus } from './order-record';
 import { fillView, orderView } from './order-view';
 import { OrderWriter } from './order-writer';
@@ -58,6 +59,22 @@ export class OrdersService {
       const open = state.open.get(order.id);
       if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
       return orderView(cancelOrder(state, batch, open, now));
+    });
+  }
+
+  async amend(principal: Principal, id: string, change: AmendOrderDto): Promise<OrderView> {
+    const accountId = accountOf(principal);
+    if (change.quantity === undefined && change.price === undefined) {
+      throw new DomainError('INVALID_REQUEST', 'send a quantity, a price, or both');
+    }
+    const order = await this.get(accountId, id);
+    if (order.status !== 'open') throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
+    await this.clusters.load();
+    const cluster = order.clusterId ? this.clusters.owned(accountId, order.clusterId) : null;
+    return this.writer.submit([accountId], (state, batch, now) => {
+      const open = state.open.get(order.id);
+      if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
+      return orderView(amendOrder(state, batch, open, change, cluster, now));
     });
   }
 

@@ -61,7 +61,8 @@ describe('orders over REST', () => {
   });
 
   afterEach(async () => {
-    await api.http.delete(`/v1/orders?symbol=${SYMBOL}`).set('Authorization', buyer.key);
+    for (const key of [buyer.key, seller.key])
+      await api.http.delete('/v1/orders').set('Authorization', key).expect(200);
     const audit = await api.http.get('/v1/admin/ledger/audit').set('Authorization', api.admin()).expect(200);
     expect(audit.body).toEqual({ balanced: true, problems: [] });
   });
@@ -188,6 +189,97 @@ describe('orders over REST', () => {
     for (const id of ['999999', 'abc', '-1']) {
       await api.http.get(`/v1/orders/${id}`).set('Authorization', buyer.key).expect(404);
     }
+  });
+
+  describe('amend and cancel-all', () => {
+    const amend = (key: string, id: string, change: object) =>
+      api.http.patch(`/v1/orders/${id}`).set('Authorization', key).send(change);
+
+    it('reducing keeps time priority; the hold shrinks with it', async () => {
+      const other = await api.account('second lab', ['trade', 'read'], '10000');
+      const first = (await place(buyer.key, buy({ price: '1.70', quantity: 16 })).expect(201)).body;
+      await place(other.key, buy({ price: '1.70' })).expect(201);
+      const held = Number((await balance(buyer.key)).held);
+      const { body } = await amend(buyer.key, first.id, { quantity: 8 }).expect(200);
+      expect(body).toMatchObject({ quantity: 8, remainingQuantity: 8, price: '1.7' });
+      expect(held - Number((await balance(buyer.key)).held)).toBeCloseTo(1.7 * 8 * 10);
+      await place(seller.key, sell({ price: '1.70' })).expect(201);
+      const filled = (await api.http.get(`/v1/orders/${first.id}`).set('Authorization', buyer.key)).body;
+      expect(filled.status).toBe('filled');
+      await api.http.delete(`/v1/orders?symbol=${SYMBOL}`).set('Authorization', other.key).expect(200);
+    });
+
+    it('increasing loses time priority', async () => {
+      const other = await api.account('third lab', ['trade', 'read'], '10000');
+      const first = (await place(buyer.key, buy({ price: '1.60' })).expect(201)).body;
+      const second = (await place(other.key, buy({ price: '1.60' })).expect(201)).body;
+      await amend(buyer.key, first.id, { quantity: 16 }).expect(200);
+      await place(seller.key, sell({ price: '1.60' })).expect(201);
+      expect(
+        (await api.http.get(`/v1/orders/${second.id}`).set('Authorization', other.key)).body.status,
+      ).toBe('filled');
+      expect(
+        (await api.http.get(`/v1/orders/${first.id}`).set('Authorization', buyer.key)).body.filledQuantity,
+      ).toBe(0);
+    });
+
+    it('a new price that crosses trades at once, at the resting price', async () => {
+      await place(seller.key, sell({ price: '2.30' })).expect(201);
+      const bid = (await place(buyer.key, buy({ price: '1.50' })).expect(201)).body;
+      const { body } = await amend(buyer.key, bid.id, { price: '2.35' }).expect(200);
+      expect(body).toMatchObject({ status: 'filled', averagePrice: '2.3', price: '2.35' });
+    });
+
+    it('a failed amend changes nothing', async () => {
+      const bid = (await place(buyer.key, buy({ price: '1.40' })).expect(201)).body;
+      const before = { balance: await balance(buyer.key), book: await book() };
+      for (const [change, status, code] of [
+        [{ price: '1.405' }, 400, 'INVALID_PRICE'],
+        [{ quantity: 12 }, 400, 'INVALID_QUANTITY'],
+        [{ quantity: 0 }, 400, 'INVALID_QUANTITY'],
+        [{}, 400, 'INVALID_REQUEST'],
+        [{ price: '400.00', quantity: 64 }, 400, 'INSUFFICIENT_FUNDS'],
+      ] as const) {
+        expect((await amend(buyer.key, bid.id, change).expect(status)).body.error.code).toBe(code);
+      }
+      expect((await amend(seller.key, bid.id, { quantity: 8 }).expect(404)).body.error.code).toBe(
+        'NOT_FOUND',
+      );
+      expect({ balance: await balance(buyer.key), book: await book() }).toEqual(before);
+      await api.http.delete(`/v1/orders/${bid.id}`).set('Authorization', buyer.key).expect(200);
+      expect((await amend(buyer.key, bid.id, { quantity: 8 }).expect(409)).body.error.code).toBe(
+        'ORDER_NOT_OPEN',
+      );
+    });
+
+    it('cancel-all cancels the account orders in one market and releases their holds', async () => {
+      const before = await balance(buyer.key);
+      const a = (await place(buyer.key, buy({ price: '1.10' })).expect(201)).body;
+      const b = (await place(buyer.key, buy({ price: '1.20', quantity: 16 })).expect(201)).body;
+      const elsewhere = (
+        await place(buyer.key, buy({ symbol: 'B200.us-east.firm', price: '1.00' })).expect(201)
+      ).body;
+      const { body } = await api.http
+        .delete(`/v1/orders?symbol=${SYMBOL}`)
+        .set('Authorization', buyer.key)
+        .expect(200);
+      expect(body.map((o: { id: string; status: string }) => [o.id, o.status])).toEqual([
+        [a.id, 'cancelled'],
+        [b.id, 'cancelled'],
+      ]);
+      const remaining = await api.http
+        .get('/v1/orders?status=open')
+        .set('Authorization', buyer.key)
+        .expect(200);
+      expect(remaining.body.map((o: { id: string }) => o.id)).toEqual([elsewhere.id]);
+      await api.http.delete('/v1/orders').set('Authorization', buyer.key).expect(200);
+      expect(await balance(buyer.key)).toEqual(before);
+      const unknown = await api.http
+        .delete('/v1/orders?symbol=NOPE')
+        .set('Authorization', buyer.key)
+        .expect(404);
+      expect(unknown.body.error.code).toBe('UNKNOWN_SYMBOL');
+    });
   });
 
   describe('refuses bad orders with their code, and changes nothing', () => {
