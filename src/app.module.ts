@@ -11,6 +11,9 @@ import { MarketsModule } from './markets/markets.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { OrdersModule } from './orders/orders.module';
 import { MarketDataModule } from './market-data/market-data.module';
+import { ClockModule } from './clock/clock.module';
+import { TestClockModule } from './clock/test-clock.module';
+import { LeasesModule } from './leases/leases.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -26,6 +29,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config),
+        ClockModule.forRoot(options.config.testClock),
         DatabaseModule.forRoot(options.databaseUrl, options.databaseConnections),
         // Per client address (the default tracker); generous, since traders script against it.
         ThrottlerModule.forRoot([
@@ -37,6 +41,8 @@ export class AppModule {
         ClustersModule,
         OrdersModule,
         MarketDataModule,
+        LeasesModule,
+        ...(options.config.testClock ? [TestClockModule] : []),
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import type { LeaseRecord } from '../leases/lease-record';
 import type { Posting } from '../ledger/ledger.service';
 import type { OrderRecord } from './order-record';
 
@@ -18,13 +19,13 @@ export interface TradeRecord {
 }
 
 export interface LedgerTransaction {
-  kind: 'hold' | 'fill' | 'release';
+  kind: 'hold' | 'fill' | 'release' | 'settlement' | 'refund';
   reference: string;
   postings: Posting[];
 }
 
 /**
- * Everything one group commit writes: new orders, changed orders (their final state), trades, ledger
+ * Everything one group commit writes: new orders, changed orders (their final state), trades, leases, ledger
  * transactions and book sequences. Built while the engine processes the batch's commands, written in one
  * database transaction.
  */
@@ -34,9 +35,15 @@ export class Batch {
   readonly trades: TradeRecord[] = [];
   readonly ledger: LedgerTransaction[] = [];
   readonly bookSequences = new Map<string, number>();
+  readonly leasesCreated = new Map<string, LeaseRecord>();
+  readonly leasesChanged = new Map<string, LeaseRecord>();
 
   orderChanged(order: OrderRecord): void {
     if (!this.created.has(order.id)) this.changed.set(order.id, order);
+  }
+
+  leaseChanged(lease: LeaseRecord): void {
+    if (!this.leasesCreated.has(lease.id)) this.leasesChanged.set(lease.id, lease);
   }
 
   get empty(): boolean {
@@ -45,6 +52,8 @@ export class Batch {
       this.changed.size === 0 &&
       this.trades.length === 0 &&
       this.ledger.length === 0 &&
+      this.leasesCreated.size === 0 &&
+      this.leasesChanged.size === 0 &&
       this.bookSequences.size === 0
     );
   }

@@ -3,6 +3,7 @@ import type { Cluster } from '../clusters/clusters.repository';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { AmendedEvent, CommandResult, EngineEvent, PlaceCommand, TradeEvent } from '../engine/types';
 import { validatePlace } from '../engine/validation';
+import { openLease, settleDueLeases } from '../leases/lease-lifecycle';
 import { Batch } from './batch';
 import type { PlaceOrderDto } from './dto/place-order.dto';
 import { OrderRecord } from './order-record';
@@ -194,9 +195,10 @@ export function cancelAllOrders(
   return mine.filter((o) => o.status !== 'open').sort((a, b) => a.id - b.id);
 }
 
-/** Lets time pass: expiries fire in every book. */
+/** Lets time pass: expiries fire in every book, and leases whose time is up end and settle. */
 export function advanceTime(state: TradingState, batch: Batch, now: number): void {
   applyEvents(state, batch, state.engine.process({ kind: 'tick', now }).events, new Date(now), null);
+  settleDueLeases(state, batch, new Date(now));
 }
 
 function rejectIfRefused(result: CommandResult): void {
@@ -318,7 +320,7 @@ function recordTrade(state: TradingState, batch: Batch, e: TradeEvent, time: Dat
     order.updatedAt = time;
     batch.orderChanged(order);
   }
-  batch.trades.push({
+  const trade = {
     id,
     symbol: e.symbol,
     seq: e.tradeId,
@@ -331,7 +333,15 @@ function recordTrade(state: TradingState, batch: Batch, e: TradeEvent, time: Dat
     buyerId: buy.accountId,
     sellerId: sell.accountId,
     time,
-  });
+  };
+  batch.trades.push(trade);
+  openLease(
+    state,
+    batch,
+    trade,
+    sell.clusterId as string,
+    (state.markets.get(e.symbol) as { feeBps: number }).feeBps,
+  );
   // The buyer's hold for these GPUs ends: the notional goes to escrow, the rest of that part back to available.
   const held = holdOf(buy, e.quantity);
   const notional = price.times(e.quantity).times(e.durationHours);
@@ -382,5 +392,5 @@ function move(
 }
 
 function adjustAvailable(state: TradingState, accountId: string, change: Decimal): void {
-  state.available.set(accountId, (state.available.get(accountId) ?? new Decimal(0)).plus(change));
+  state.creditAvailable(accountId, change);
 }

@@ -42,7 +42,7 @@ export function fillView(t: FillRow, accountId: string) {
     quantity: t.quantity,
     durationHours: t.duration_hours,
     liquidity: t.taker_side === side ? 'taker' : 'maker',
-    leaseId: null,
+    leaseId: t.lease_id,
     time: t.created_at.toISOString(),
   };
 }

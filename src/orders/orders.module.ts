@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ClustersModule } from '../clusters/clusters.module';
-import { Clock, SystemClock } from '../common/clock';
 import { MarketsModule } from '../markets/markets.module';
+import { LeasesRepository } from '../leases/leases.repository';
 import { OrderWriter } from './order-writer';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
@@ -11,7 +11,7 @@ import { OrdersService } from './orders.service';
 @Module({
   imports: [AccountsModule, MarketsModule, ClustersModule],
   controllers: [OrdersController],
-  providers: [OrdersRepository, OrderWriter, OrdersService, { provide: Clock, useClass: SystemClock }],
-  exports: [OrderWriter],
+  providers: [OrdersRepository, LeasesRepository, OrderWriter, OrdersService],
+  exports: [OrderWriter, LeasesRepository],
 })
 export class OrdersModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Decimal from 'decimal.js';
 import { DataSource } from 'typeorm';
+import { LeasesRepository } from '../leases/leases.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import type { MarketView } from '../markets/markets.service';
 import { Batch } from './batch';
@@ -135,6 +136,7 @@ export interface FillRow {
   buyer_id: string;
   seller_id: string;
   symbol: string;
+  lease_id: string | null;
   created_at: Date;
 }
 
@@ -143,6 +145,7 @@ export class OrdersRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(LedgerService) private readonly ledger: LedgerService,
+    @Inject(LeasesRepository) private readonly leases: LeasesRepository,
   ) {}
 
   async loadState(markets: MarketView[]): Promise<PersistedState> {
@@ -152,11 +155,6 @@ export class OrdersRepository {
     );
     const books: { symbol: string; book_sequence: string }[] = await this.db.query(
       `select symbol, book_sequence from markets`,
-    );
-    // Until leases end (the lease lifecycle is still to come), GPUs sold stay committed to their cluster.
-    const leased: { cluster_id: string; gpus: string }[] = await this.db.query(
-      `select o.cluster_id, sum(t.quantity) as gpus from trades t join orders o on o.id = t.sell_order_id
-        where o.cluster_id is not null group by o.cluster_id`,
     );
     const [max] = await this.db.query(
       `select coalesce(max(id), 0) as id, coalesce(max(priority), 0) as priority from orders`,
@@ -168,7 +166,7 @@ export class OrdersRepository {
       bookSequence: new Map(books.map((r) => [r.symbol, Number(r.book_sequence)])),
       maxOrderId: Number(max.id),
       maxPriority: Number(max.priority),
-      leasedByCluster: new Map(leased.map((r) => [r.cluster_id, Number(r.gpus)])),
+      liveLeases: await this.leases.loadLive(),
     };
   }
 
@@ -231,6 +229,7 @@ export class OrdersRepository {
           ],
         );
       }
+      await this.leases.write(em, batch.leasesCreated.values(), batch.leasesChanged.values());
       for (const tx of batch.ledger) await this.ledger.post(em, tx.kind, tx.reference, tx.postings);
       for (const [symbol, sequence] of batch.bookSequences) {
         await em.query(`update markets set book_sequence = $2 where symbol = $1`, [symbol, sequence]);
@@ -268,7 +267,8 @@ export class OrdersRepository {
 
   fills(accountId: string, limit: number): Promise<FillRow[]> {
     return this.db.query(
-      `select * from trades where buyer_id = $1 or seller_id = $1 order by created_at desc, seq desc limit $2`,
+      `select t.*, l.id as lease_id from trades t left join leases l on l.trade_id = t.id
+        where t.buyer_id = $1 or t.seller_id = $1 order by t.created_at desc, t.seq desc limit $2`,
       [accountId, limit],
     );
   }

@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { MatchingEngine } from '../engine/matching-engine';
 import { BookSnapshot, MarketSpec, RestingOrder } from '../engine/types';
+import type { LeaseRecord } from '../leases/lease-record';
 import type { MarketView } from '../markets/markets.service';
 import { OrderRecord, remainingOf } from './order-record';
 import { UNITS_PER_USD } from './price-units';
@@ -13,8 +14,8 @@ export interface PersistedState {
   bookSequence: Map<string, number>;
   maxOrderId: number;
   maxPriority: number;
-  /** GPUs each cluster has leased out (they stay committed until the lease ends). */
-  leasedByCluster: Map<string, number>;
+  /** Leases not yet ended: their GPUs stay committed to their cluster until they end. */
+  liveLeases: LeaseRecord[];
 }
 
 /**
@@ -29,6 +30,7 @@ export class TradingState {
   readonly open = new Map<number, OrderRecord>();
   readonly available = new Map<string, Decimal>();
   readonly committedGpus = new Map<string, number>();
+  readonly leases = new Map<string, LeaseRecord>();
   /** `${accountId}:${clientOrderId}` of orders placed since this state was built. */
   readonly clientOrderIds = new Map<string, number>();
   nextOrderId: number;
@@ -37,7 +39,10 @@ export class TradingState {
   constructor(persisted: PersistedState) {
     this.nextOrderId = persisted.maxOrderId + 1;
     this.nextPriority = persisted.maxPriority + 1;
-    for (const [cluster, gpus] of persisted.leasedByCluster) this.committedGpus.set(cluster, gpus);
+    for (const lease of persisted.liveLeases) {
+      this.leases.set(lease.id, lease);
+      this.commitGpus(lease.clusterId, lease.quantity);
+    }
     const byMarket = new Map<string, OrderRecord[]>();
     for (const order of persisted.openOrders) {
       this.open.set(order.id, order);
@@ -60,6 +65,12 @@ export class TradingState {
   addMarket(market: MarketView): void {
     this.markets.set(market.symbol, market);
     this.engine.addMarket(engineSpec(market));
+  }
+
+  /** Money that reaches an account's available balance (kept current only for the accounts of this batch). */
+  creditAvailable(accountId: string, amount: Decimal): void {
+    const current = this.available.get(accountId);
+    if (current !== undefined) this.available.set(accountId, current.plus(amount));
   }
 
   commitGpus(clusterId: string, gpus: number): void {

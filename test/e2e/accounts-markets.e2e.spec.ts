@@ -28,6 +28,15 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
     expect(ready.body).toEqual({ status: 'ready', database: 'up', eventBus: 'in-process' });
   });
 
+  it('has no test clock unless TEST_CLOCK=true', async () => {
+    const { body } = await api.http
+      .post('/v1/admin/clock/advance')
+      .set('Authorization', api.admin())
+      .send({ seconds: 60 })
+      .expect(404);
+    expect(body.error.code).toBe('NOT_FOUND');
+  });
+
   it('serves the OpenAPI document at /docs', async () => {
     await api.http.get('/docs').expect(200);
     const doc = await api.http.get('/docs/openapi.json').expect(200);

@@ -1,0 +1,35 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
+import { RequireScopes } from '../auth/auth.decorators';
+import { Clock, TestClock } from '../common/clock';
+import { advanceTime } from '../orders/order-matching';
+import { OrderWriter } from '../orders/order-writer';
+
+export class AdvanceClockDto {
+  @IsInt()
+  @Min(1)
+  @Max(10 * 365 * 24 * 3600)
+  seconds: number;
+}
+
+/** Exists only when the server runs with TEST_CLOCK=true (like Stripe's test clocks). */
+@ApiTags('admin')
+@ApiBearerAuth()
+@RequireScopes('admin')
+@Controller('v1/admin/clock')
+export class TestClockController {
+  constructor(
+    @Inject(Clock) private readonly clock: TestClock,
+    @Inject(OrderWriter) private readonly writer: OrderWriter,
+  ) {}
+
+  /** Moves time forward, then fires what that time brings (expiries, lease ends and settlements) before answering. */
+  @Post('advance')
+  @HttpCode(200)
+  async advance(@Body() body: AdvanceClockDto) {
+    this.clock.advance(body.seconds);
+    await this.writer.submit([], (state, batch, now) => advanceTime(state, batch, now));
+    return { now: new Date(this.clock.now()).toISOString() };
+  }
+}

@@ -1,0 +1,32 @@
+import { formatMoney } from '../common/money';
+import { LeaseRecord } from './lease-record';
+
+const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+/** The lease as PROTOCOL.md shows it, with its settlement once it has ended. */
+export function leaseView(l: LeaseRecord) {
+  return {
+    id: l.id,
+    tradeId: l.tradeId,
+    symbol: l.symbol,
+    buyerId: l.buyerId,
+    sellerId: l.sellerId,
+    clusterId: l.clusterId,
+    quantity: l.quantity,
+    price: formatMoney(l.price),
+    durationHours: l.durationHours,
+    startAt: iso(l.startAt),
+    endAt: iso(l.endAt),
+    status: l.status,
+    interruptAt: iso(l.interruptAt),
+    endedAt: iso(l.endedAt),
+    settlement:
+      l.paid === null
+        ? null
+        : {
+            paid: formatMoney(l.paid),
+            fee: formatMoney(l.fee ?? '0'),
+            refunded: formatMoney(l.refunded ?? '0'),
+          },
+  };
+}

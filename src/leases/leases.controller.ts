@@ -1,0 +1,39 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { LedgerQueryDto } from '../accounts/dto/ledger-query.dto';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { LeasesService } from './leases.service';
+
+@ApiTags('leases')
+@ApiBearerAuth()
+@Controller('v1/leases')
+export class LeasesController {
+  constructor(@Inject(LeasesService) private readonly leases: LeasesService) {}
+
+  @Get()
+  @RequireScopes('read', 'trade', 'sell')
+  list(@CurrentPrincipal() principal: Principal, @Query() query: LedgerQueryDto) {
+    return this.leases.list(principal, query.limit ?? 100);
+  }
+
+  @Get(':id')
+  @RequireScopes('read', 'trade', 'sell')
+  one(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.leases.one(principal, id);
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @RequireScopes('trade')
+  release(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.leases.release(principal, id);
+  }
+
+  @Post(':id/interrupt')
+  @HttpCode(200)
+  @RequireScopes('sell')
+  interrupt(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.leases.interrupt(principal, id);
+  }
+}
