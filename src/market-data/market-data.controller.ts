@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
-import { BookQueryDto } from './dto/book-query.dto';
+import { BookQueryDto, CandlesQueryDto, TradesQueryDto } from './dto/book-query.dto';
 import { MarketDataService } from './market-data.service';
 
 @ApiTags('market data')
@@ -14,5 +14,23 @@ export class MarketDataController {
   @Get('book')
   book(@Param('symbol') symbol: string, @Query() query: BookQueryDto) {
     return this.marketData.book(symbol, query.depth ?? 50);
+  }
+
+  /** Newest first. */
+  @Get('trades')
+  trades(@Param('symbol') symbol: string, @Query() query: TradesQueryDto) {
+    return this.marketData.trades(symbol, query.limit ?? 100);
+  }
+
+  /** Newest first; volume in GPU-hours. */
+  @Get('candles')
+  candles(@Param('symbol') symbol: string, @Query() query: CandlesQueryDto) {
+    return this.marketData.candles(symbol, query.interval ?? '1h', query.limit ?? 100);
+  }
+
+  /** Best bid and ask, last price, and the last 24 hours' GPU-hours and VWAP. */
+  @Get('ticker')
+  ticker(@Param('symbol') symbol: string) {
+    return this.marketData.ticker(symbol);
   }
 }

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import Decimal from 'decimal.js';
+import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { formatMoney } from '../common/money';
 import { OrderWriter } from '../orders/order-writer';
 import { unitsToPrice } from '../orders/price-units';
+import { CandleInterval, MarketDataRepository } from './market-data.repository';
 
 export interface BookView {
   symbol: string;
@@ -11,9 +14,15 @@ export interface BookView {
   asks: [string, number][];
 }
 
+const money = (v: string | null): string | null => (v === null ? null : formatMoney(v));
+
 @Injectable()
 export class MarketDataService {
-  constructor(@Inject(OrderWriter) private readonly writer: OrderWriter) {}
+  constructor(
+    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(MarketDataRepository) private readonly data: MarketDataRepository,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
   /**
    * The book as committed: read through the writer's queue, so it never shows a batch whose commit is still
@@ -28,5 +37,48 @@ export class MarketDataService {
         side.map(([price, qty]) => [formatMoney(unitsToPrice(price)), qty]);
       return { symbol, sequence, bids: levels(bids), asks: levels(asks) };
     });
+  }
+
+  /** Newest first. */
+  async trades(symbol: string, limit: number) {
+    await this.book(symbol, 1);
+    return (await this.data.trades(symbol, limit)).map((t) => ({
+      tradeId: t.id,
+      symbol,
+      price: formatMoney(t.price),
+      quantity: t.quantity,
+      durationHours: t.duration_hours,
+      takerSide: t.taker_side,
+      time: t.created_at.toISOString(),
+    }));
+  }
+
+  /** Newest first; `volume` is in GPU-hours. */
+  async candles(symbol: string, interval: CandleInterval, limit: number) {
+    await this.book(symbol, 1);
+    return (await this.data.candles(symbol, interval, limit)).map((c) => ({
+      time: c.start.toISOString(),
+      open: formatMoney(c.open),
+      high: formatMoney(c.high),
+      low: formatMoney(c.low),
+      close: formatMoney(c.close),
+      volume: Number(c.volume),
+      trades: Number(c.trades),
+    }));
+  }
+
+  async ticker(symbol: string) {
+    const top = await this.book(symbol, 1);
+    const now = new Date(this.clock.now());
+    const day = await this.data.dayStats(symbol, now);
+    return {
+      symbol,
+      bestBid: top.bids[0]?.[0] ?? null,
+      bestAsk: top.asks[0]?.[0] ?? null,
+      last: money(day.last),
+      volume24h: Number(day.volume),
+      vwap24h: day.vwap === null ? null : formatMoney(new Decimal(day.vwap).toDecimalPlaces(6)),
+      time: now.toISOString(),
+    };
   }
 }

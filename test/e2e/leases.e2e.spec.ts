@@ -201,6 +201,38 @@ describe('leases and the test clock', () => {
     expect(await balance(buyer.key)).toEqual(before);
   });
 
+  it('publishes trades, candles and the ticker of the sessions above', async () => {
+    const trades = (await api.http.get(`/v1/markets/${FIRM}/trades?limit=10`).expect(200)).body;
+    expect(
+      trades.map((t: { price: string; quantity: number; durationHours: number }) => [
+        t.price,
+        t.quantity,
+        t.durationHours,
+      ]),
+    ).toEqual([
+      ['1', 8, 2],
+      ['1.5', 8, 4],
+      ['2', 16, 10],
+    ]);
+    expect(trades[0]).toMatchObject({ symbol: FIRM, takerSide: 'buy', tradeId: expect.any(String) });
+    const candles = (await api.http.get(`/v1/markets/${FIRM}/candles?interval=1d`).expect(200)).body;
+    const volume = candles.reduce((sum: number, c: { volume: number }) => sum + c.volume, 0);
+    expect(volume).toBe(16 * 10 + 8 * 4 + 8 * 2);
+    const ticker = (await api.http.get(`/v1/markets/${FIRM}/ticker`).expect(200)).body;
+    expect(ticker).toMatchObject({
+      symbol: FIRM,
+      last: '1',
+      volume24h: 208,
+      vwap24h: '1.846154',
+      bestBid: null,
+    });
+    await advance(24 * 3600);
+    const later = (await api.http.get(`/v1/markets/${FIRM}/ticker`).expect(200)).body;
+    expect(later).toMatchObject({ last: '1', volume24h: 0, vwap24h: null });
+    await api.http.get('/v1/markets/NOPE/ticker').expect(404);
+    await api.http.get(`/v1/markets/${FIRM}/candles?interval=2m`).expect(400);
+  });
+
   it('refuses a clock move without the admin key, or backwards', async () => {
     await api.http
       .post('/v1/admin/clock/advance')

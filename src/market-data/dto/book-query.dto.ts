@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { CANDLE_SECONDS, CandleInterval } from '../market-data.repository';
 
 export class BookQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 1000 })
@@ -10,4 +11,21 @@ export class BookQueryDto {
   @Min(1)
   @Max(1000)
   depth?: number;
+}
+
+export class TradesQueryDto {
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class CandlesQueryDto extends TradesQueryDto {
+  @ApiPropertyOptional({ enum: Object.keys(CANDLE_SECONDS), default: '1h' })
+  @IsOptional()
+  @IsIn(Object.keys(CANDLE_SECONDS))
+  interval?: CandleInterval;
 }

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+export const CANDLE_SECONDS = { '1m': 60, '5m': 300, '1h': 3600, '1d': 86400 } as const;
+export type CandleInterval = keyof typeof CANDLE_SECONDS;
+
+@Injectable()
+export class MarketDataRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  trades(symbol: string, limit: number) {
+    return this.db.query(
+      `select id, price, quantity, duration_hours, taker_side, created_at from trades
+        where symbol = $1 order by seq desc limit $2`,
+      [symbol, limit],
+    ) as Promise<
+      {
+        id: string;
+        price: string;
+        quantity: number;
+        duration_hours: number;
+        taker_side: string;
+        created_at: Date;
+      }[]
+    >;
+  }
+
+  /** OHLC per interval, newest first; volume in GPU-hours. */
+  candles(symbol: string, interval: CandleInterval, limit: number) {
+    return this.db.query(
+      `select to_timestamp(floor(extract(epoch from created_at) / $2) * $2) as start,
+              (array_agg(price order by seq))[1] as open, max(price) as high, min(price) as low,
+              (array_agg(price order by seq desc))[1] as close,
+              sum(quantity * duration_hours) as volume, count(*) as trades
+         from trades where symbol = $1
+        group by 1 order by 1 desc limit $3`,
+      [symbol, CANDLE_SECONDS[interval], limit],
+    ) as Promise<
+      {
+        start: Date;
+        open: string;
+        high: string;
+        low: string;
+        close: string;
+        volume: string;
+        trades: string;
+      }[]
+    >;
+  }
+
+  /** Last price, and GPU-hours and their volume-weighted price over the 24 hours before `now`. */
+  async dayStats(symbol: string, now: Date) {
+    const [row] = await this.db.query(
+      `select (select price from trades where symbol = $1 order by seq desc limit 1) as last,
+              coalesce(sum(quantity * duration_hours), 0) as volume,
+              sum(price * quantity * duration_hours) / nullif(sum(quantity * duration_hours), 0) as vwap
+         from trades where symbol = $1 and created_at > $2::timestamptz - interval '24 hours' and created_at <= $2`,
+      [symbol, now],
+    );
+    return row as { last: string | null; volume: string; vwap: string | null };
+  }
+}
