@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { DomainError, ErrorCode, HTTP_STATUS } from './domain-error';
 
 /** Every error leaves as `{"error":{"code","message"}}` with a fitting status; nothing else ever does. */
@@ -32,6 +33,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (status === HttpStatus.FORBIDDEN) return { status, code: 'FORBIDDEN', message };
       if (status === HttpStatus.TOO_MANY_REQUESTS) return { status, code: 'RATE_LIMITED', message };
       if (status < 500) return { status, code: 'INVALID_REQUEST', message };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: 503,
+        code: 'UNAVAILABLE',
+        message: 'the database is unavailable; nothing was changed',
+      };
     }
     const parseError = exception as { type?: string; status?: number; message?: string };
     if (parseError?.type === 'entity.parse.failed' || parseError?.type === 'entity.too.large') {

@@ -60,7 +60,11 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
   submit<T>(accounts: string[], work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ accounts, work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining) {
+        this.draining = true;
+        // One turn of the event loop first, so commands arriving together share a batch.
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
@@ -73,7 +77,6 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) await this.runBatch(this.queue.splice(0, MAX_BATCH));
     } finally {
