@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from './accounts/accounts.module';
+import { hashApiKey } from './auth/api-keys';
 import { AuthModule } from './auth/auth.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -31,10 +32,21 @@ export class AppModule {
         ConfigModule.forRoot(options.config),
         ClockModule.forRoot(options.config.testClock),
         DatabaseModule.forRoot(options.databaseUrl, options.databaseConnections),
-        // Per client address (the default tracker); generous, since traders script against it.
-        ThrottlerModule.forRoot([
-          { name: 'default', ttl: 1000, limit: options.config.http.rateLimitPerSecond },
-        ]),
+        ThrottlerModule.forRoot({
+          errorMessage: 'too many requests; slow down',
+          throttlers: [
+            // Per client address, whoever it is.
+            { name: 'ip', ttl: 1000, limit: options.config.http.rateLimitPerSecond },
+            // Per API key (by its hash: keys are never kept), across addresses.
+            {
+              name: 'key',
+              ttl: 1000,
+              limit: options.config.http.keyRateLimitPerSecond,
+              skipIf: (context) => bearerOf(context.switchToHttp().getRequest()) === null,
+              getTracker: (request) => hashApiKey(bearerOf(request) ?? ''),
+            },
+          ],
+        }),
         AuthModule.forRoot(options.adminKey),
         AccountsModule,
         MarketsModule,
@@ -48,4 +60,10 @@ export class AppModule {
       providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
     };
   }
+}
+
+function bearerOf(request: { headers?: Record<string, unknown> }): string | null {
+  const header = request.headers?.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match ? match[1] : null;
 }

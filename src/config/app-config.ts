@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 
 /** Everything the exchange reads from its environment, checked once at boot. */
 export interface AppConfig {
-  http: { port: number; host: string; rateLimitPerSecond: number };
+  http: { port: number; host: string; rateLimitPerSecond: number; keyRateLimitPerSecond: number };
   database: { url: string | null; dataDir: string };
   kafka: { brokers: string[] };
   auth: { adminApiKey: string | null; production: boolean };
@@ -66,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: port(env, 'PORT', 8080),
       host: env.HOST || '127.0.0.1',
       rateLimitPerSecond: positive(env, 'RATE_LIMIT_PER_SECOND', 200),
+      keyRateLimitPerSecond: positive(env, 'KEY_RATE_LIMIT_PER_SECOND', 100),
     },
     database: { url: databaseUrl(env), dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir) },
     kafka: {

@@ -344,6 +344,17 @@ describe('orders over REST', () => {
       expect({ buyer: await balance(buyer.key), book: await book() }).toEqual(before);
     });
 
+    it("a sell on another seller's cluster, which is not even listed to it", async () => {
+      const rival = await api.account('rival', ['sell', 'read']);
+      const res = await place(rival.key, sell()).expect(400);
+      expect(res.body.error.code).toBe('UNKNOWN_CLUSTER');
+      const listed = await api.http.get('/v1/clusters').set('Authorization', rival.key).expect(200);
+      expect(listed.body).toEqual([]);
+      const mine = await api.http.get('/v1/clusters').set('Authorization', seller.key).expect(200);
+      expect(mine.body.map((c: { id: string }) => c.id)).toEqual([seller.cluster]);
+      expect(JSON.stringify(mine.body)).not.toContain('whsec_');
+    });
+
     it('a post-only order that would take', async () => {
       await place(seller.key, sell({ price: '3.00' })).expect(201);
       const before = await book();

@@ -55,6 +55,7 @@ export class ExchangeProcess {
         HOST: '127.0.0.1',
         ADMIN_API_KEY: ADMIN_KEY,
         RATE_LIMIT_PER_SECOND: '100000',
+        KEY_RATE_LIMIT_PER_SECOND: '100000',
         ...database.env,
         ...env,
       },
