@@ -67,47 +67,61 @@ export class LeasesRepository {
     return rows.map(toRecord);
   }
 
-  /** Inside the batch's transaction. */
-  async write(
-    em: EntityManager,
-    created: Iterable<LeaseRecord>,
-    changed: Iterable<LeaseRecord>,
-  ): Promise<void> {
-    for (const l of created) {
+  /** Inside the batch's transaction, in at most two statements. */
+  async write(em: EntityManager, created: LeaseRecord[], changed: LeaseRecord[]): Promise<void> {
+    if (created.length > 0) {
+      const column = <T>(f: (l: LeaseRecord) => T): T[] => created.map(f);
       await em.query(
         `insert into leases (id, trade_id, symbol, buyer_id, seller_id, cluster_id, quantity, price, duration_hours,
                              fee_bps, status, start_at, end_at, interrupt_at, ended_at, paid, fee, refunded,
                              created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+         select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::int[],
+                              $8::numeric[], $9::int[], $10::int[], $11::text[], $12::timestamptz[],
+                              $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::numeric[],
+                              $17::numeric[], $18::numeric[], $19::timestamptz[], $20::timestamptz[])`,
         [
-          l.id,
-          l.tradeId,
-          l.symbol,
-          l.buyerId,
-          l.sellerId,
-          l.clusterId,
-          l.quantity,
-          l.price.toFixed(),
-          l.durationHours,
-          l.feeBps,
-          l.status,
-          l.startAt,
-          l.endAt,
-          l.interruptAt,
-          l.endedAt,
-          text(l.paid),
-          text(l.fee),
-          text(l.refunded),
-          l.createdAt,
-          l.updatedAt,
+          column((l) => l.id),
+          column((l) => l.tradeId),
+          column((l) => l.symbol),
+          column((l) => l.buyerId),
+          column((l) => l.sellerId),
+          column((l) => l.clusterId),
+          column((l) => l.quantity),
+          column((l) => l.price.toFixed()),
+          column((l) => l.durationHours),
+          column((l) => l.feeBps),
+          column((l) => l.status),
+          column((l) => l.startAt),
+          column((l) => l.endAt),
+          column((l) => l.interruptAt),
+          column((l) => l.endedAt),
+          column((l) => text(l.paid)),
+          column((l) => text(l.fee)),
+          column((l) => text(l.refunded)),
+          column((l) => l.createdAt),
+          column((l) => l.updatedAt),
         ],
       );
     }
-    for (const l of changed) {
+    if (changed.length > 0) {
+      const column = <T>(f: (l: LeaseRecord) => T): T[] => changed.map(f);
       await em.query(
-        `update leases set status = $2, interrupt_at = $3, ended_at = $4, paid = $5, fee = $6, refunded = $7,
-                updated_at = $8 where id = $1`,
-        [l.id, l.status, l.interruptAt, l.endedAt, text(l.paid), text(l.fee), text(l.refunded), l.updatedAt],
+        `update leases l set status = v.status, interrupt_at = v.interrupt_at, ended_at = v.ended_at, paid = v.paid,
+                fee = v.fee, refunded = v.refunded, updated_at = v.updated_at
+           from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::numeric[], $6::numeric[],
+                       $7::numeric[], $8::timestamptz[])
+             as v (id, status, interrupt_at, ended_at, paid, fee, refunded, updated_at)
+          where l.id = v.id`,
+        [
+          column((l) => l.id),
+          column((l) => l.status),
+          column((l) => l.interruptAt),
+          column((l) => l.endedAt),
+          column((l) => text(l.paid)),
+          column((l) => text(l.fee)),
+          column((l) => text(l.refunded)),
+          column((l) => l.updatedAt),
+        ],
       );
     }
   }

@@ -18,6 +18,13 @@ export interface Posting {
   amount: Decimal;
 }
 
+/** One balanced movement of money: its postings sum to zero. */
+export interface LedgerTransaction {
+  kind: string;
+  reference: string | null;
+  postings: Posting[];
+}
+
 export interface Balance {
   available: string;
   held: string;
@@ -43,37 +50,62 @@ export interface LedgerLine {
 export class LedgerService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Records a balanced transaction inside the caller's database transaction. */
-  async post(em: EntityManager, kind: string, reference: string | null, postings: Posting[]): Promise<void> {
-    const sum = postings.reduce((total, p) => total.plus(p.amount), new Decimal(0));
-    if (!sum.isZero()) throw new Error(`unbalanced ledger transaction ${kind}: entries sum to ${sum}`);
-    const [{ id }] = await em.query(
-      `insert into ledger_transactions (kind, reference) values ($1, $2) returning id`,
-      [kind, reference],
-    );
-    for (const p of postings) {
-      if (p.amount.isZero()) continue;
-      const amount = p.amount.toFixed();
-      await em.query(
-        `insert into ledger_entries (transaction_id, account_id, book, amount) values ($1, $2, $3, $4)`,
-        [id, p.accountId, p.book, amount],
-      );
-      let updated: [unknown[], number];
-      try {
-        // An UPDATE, not an upsert: PostgreSQL checks constraints on the row an INSERT proposes before it looks
-        // for a conflict, so an upsert of a negative change would fail even on a well-funded account.
-        updated = await em.query(
-          `update balances set amount = amount + $3 where account_id = $1 and book = $2`,
-          [p.accountId, p.book, amount],
-        );
-      } catch (error) {
-        if ((error as { code?: string }).code === '23514') {
-          throw new DomainError('INSUFFICIENT_FUNDS', `not enough ${p.book} funds`);
-        }
-        throw error;
-      }
-      if (updated[1] !== 1) throw new Error(`no ${p.book} balance for account ${p.accountId}`);
+  /**
+   * Records balanced transactions inside the caller's database transaction, in a fixed number of statements
+   * whatever their count (the group commit writes a whole batch this way): the transactions, their entries, and
+   * one update per touched balance.
+   */
+  async post(em: EntityManager, transactions: LedgerTransaction[]): Promise<void> {
+    const live = transactions.filter((t) => t.postings.some((p) => !p.amount.isZero()));
+    if (live.length === 0) return;
+    for (const t of live) {
+      const sum = t.postings.reduce((total, p) => total.plus(p.amount), new Decimal(0));
+      if (!sum.isZero()) throw new Error(`unbalanced ledger transaction ${t.kind}: entries sum to ${sum}`);
     }
+    const ids: { id: string }[] = await em.query(
+      `select nextval('ledger_transactions_id_seq') as id from generate_series(1, $1)`,
+      [live.length],
+    );
+    await em.query(
+      `insert into ledger_transactions (id, kind, reference) select * from unnest($1::bigint[], $2::text[], $3::text[])`,
+      [ids.map((r) => r.id), live.map((t) => t.kind), live.map((t) => t.reference)],
+    );
+    const entries = live.flatMap((t, i) =>
+      t.postings.filter((p) => !p.amount.isZero()).map((p) => ({ id: ids[i].id, p })),
+    );
+    await em.query(
+      `insert into ledger_entries (transaction_id, account_id, book, amount)
+       select * from unnest($1::bigint[], $2::uuid[], $3::text[], $4::numeric[])`,
+      [
+        entries.map((e) => e.id),
+        entries.map((e) => e.p.accountId),
+        entries.map((e) => e.p.book),
+        entries.map((e) => e.p.amount.toFixed()),
+      ],
+    );
+    const deltas = new Map<string, { accountId: string; book: Book; amount: Decimal }>();
+    for (const { p } of entries) {
+      const key = `${p.accountId}/${p.book}`;
+      const current = deltas.get(key) ?? { accountId: p.accountId, book: p.book, amount: new Decimal(0) };
+      deltas.set(key, { ...current, amount: current.amount.plus(p.amount) });
+    }
+    const changes = [...deltas.values()].filter((d) => !d.amount.isZero());
+    let updated: [unknown[], number];
+    try {
+      // An UPDATE, not an upsert: PostgreSQL checks constraints on the row an INSERT proposes before it looks
+      // for a conflict, so an upsert of a negative change would fail even on a well-funded account.
+      updated = await em.query(
+        `update balances b set amount = b.amount + v.delta
+           from unnest($1::uuid[], $2::text[], $3::numeric[]) as v (account_id, book, delta)
+          where b.account_id = v.account_id and b.book = v.book`,
+        [changes.map((c) => c.accountId), changes.map((c) => c.book), changes.map((c) => c.amount.toFixed())],
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === '23514')
+        throw new DomainError('INSUFFICIENT_FUNDS', 'not enough funds');
+      throw error;
+    }
+    if (updated[1] !== changes.length) throw new Error(`${changes.length - updated[1]} balances are missing`);
   }
 
   /** Opens an account's books at zero (in the caller's transaction). */
@@ -86,9 +118,15 @@ export class LedgerService {
 
   async deposit(accountId: string, amount: Decimal): Promise<void> {
     await this.dataSource.transaction((em) =>
-      this.post(em, 'deposit', null, [
-        { accountId: EXCHANGE_ACCOUNT_ID, book: 'deposits', amount: amount.negated() },
-        { accountId, book: 'available', amount },
+      this.post(em, [
+        {
+          kind: 'deposit',
+          reference: null,
+          postings: [
+            { accountId: EXCHANGE_ACCOUNT_ID, book: 'deposits', amount: amount.negated() },
+            { accountId, book: 'available', amount },
+          ],
+        },
       ]),
     );
   }

@@ -96,6 +96,33 @@ const ORDER_COLUMNS = [
   'updated_at',
 ];
 
+const ORDER_COLUMN_TYPES = [
+  'bigint',
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'text',
+  'numeric',
+  'numeric',
+  'int',
+  'int',
+  'numeric',
+  'int',
+  'timestamptz',
+  'int',
+  'text',
+  'timestamptz',
+  'boolean',
+  'text',
+  'uuid',
+  'text',
+  'text',
+  'bigint',
+  'timestamptz',
+  'timestamptz',
+];
+
 function orderValues(o: OrderRecord): unknown[] {
   return [
     o.id,
@@ -180,59 +207,77 @@ export class OrdersRepository {
     return balances;
   }
 
-  /** Writes one batch in one transaction: all of it, or (on any error) none of it. */
+  /**
+   * Writes one batch in one transaction, all of it or (on any error) none of it, in a fixed number of
+   * set-based statements whatever the batch's size.
+   */
   async commit(batch: Batch): Promise<void> {
     if (batch.empty) return;
     await this.db.transaction(async (em) => {
-      for (const order of batch.created.values()) {
-        const values = orderValues(order);
+      const created = [...batch.created.values()];
+      if (created.length > 0) {
+        const columns = created.map(orderValues);
         await em.query(
-          `insert into orders (${ORDER_COLUMNS.join(', ')}) values (${values.map((_, i) => `$${i + 1}`).join(', ')})`,
-          values,
+          `insert into orders (${ORDER_COLUMNS.join(', ')})
+           select * from unnest(${ORDER_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`,
+          ORDER_COLUMNS.map((_, c) => columns.map((row) => row[c])),
         );
       }
-      for (const o of batch.changed.values()) {
+      const changed = [...batch.changed.values()];
+      if (changed.length > 0) {
         await em.query(
-          `update orders set quantity = $2, filled_quantity = $3, notional_filled = $4, status = $5, reason = $6,
-                  price = $7, priority = $8, updated_at = $9 where id = $1`,
+          `update orders o set quantity = v.quantity, filled_quantity = v.filled, notional_filled = v.value,
+                  status = v.status, reason = v.reason, price = v.price, hold_price = v.hold_price,
+                  priority = v.priority, updated_at = v.updated_at
+             from unnest($1::bigint[], $2::int[], $3::int[], $4::numeric[], $5::text[], $6::text[], $7::numeric[],
+                         $8::numeric[], $9::bigint[], $10::timestamptz[])
+               as v (id, quantity, filled, value, status, reason, price, hold_price, priority, updated_at)
+            where o.id = v.id`,
           [
-            o.id,
-            o.quantity,
-            o.filled,
-            o.filledValue.toFixed(),
-            o.status,
-            o.reason,
-            o.price?.toFixed() ?? null,
-            o.priority,
-            o.updatedAt,
+            changed.map((o) => o.id),
+            changed.map((o) => o.quantity),
+            changed.map((o) => o.filled),
+            changed.map((o) => o.filledValue.toFixed()),
+            changed.map((o) => o.status),
+            changed.map((o) => o.reason),
+            changed.map((o) => o.price?.toFixed() ?? null),
+            changed.map((o) => o.holdPrice?.toFixed() ?? null),
+            changed.map((o) => o.priority),
+            changed.map((o) => o.updatedAt),
           ],
         );
       }
-      for (const t of batch.trades) {
+      const trades = batch.trades;
+      if (trades.length > 0) {
         await em.query(
           `insert into trades (id, symbol, seq, price, quantity, duration_hours, taker_side, buy_order_id,
                                sell_order_id, buyer_id, seller_id, created_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           select * from unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[], $5::int[], $6::int[], $7::text[],
+                                $8::bigint[], $9::bigint[], $10::uuid[], $11::uuid[], $12::timestamptz[])`,
           [
-            t.id,
-            t.symbol,
-            t.seq,
-            t.price.toFixed(),
-            t.quantity,
-            t.durationHours,
-            t.takerSide,
-            t.buyOrderId,
-            t.sellOrderId,
-            t.buyerId,
-            t.sellerId,
-            t.time,
+            trades.map((t) => t.id),
+            trades.map((t) => t.symbol),
+            trades.map((t) => t.seq),
+            trades.map((t) => t.price.toFixed()),
+            trades.map((t) => t.quantity),
+            trades.map((t) => t.durationHours),
+            trades.map((t) => t.takerSide),
+            trades.map((t) => t.buyOrderId),
+            trades.map((t) => t.sellOrderId),
+            trades.map((t) => t.buyerId),
+            trades.map((t) => t.sellerId),
+            trades.map((t) => t.time),
           ],
         );
       }
-      await this.leases.write(em, batch.leasesCreated.values(), batch.leasesChanged.values());
-      for (const tx of batch.ledger) await this.ledger.post(em, tx.kind, tx.reference, tx.postings);
-      for (const [symbol, sequence] of batch.bookSequences) {
-        await em.query(`update markets set book_sequence = $2 where symbol = $1`, [symbol, sequence]);
+      await this.leases.write(em, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
+      await this.ledger.post(em, batch.ledger);
+      if (batch.bookSequences.size > 0) {
+        await em.query(
+          `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)
+            where m.symbol = v.symbol`,
+          [[...batch.bookSequences.keys()], [...batch.bookSequences.values()]],
+        );
       }
     });
   }
