@@ -1,0 +1,21 @@
+import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
+
+describe('configuration is validated at boot', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+
+  afterAll(() => database.drop());
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be a port number/],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
+    [{ ADMIN_API_KEY: 'short' }, /ADMIN_API_KEY must be at least 16 characters/],
+    [{ TEST_CLOCK: 'maybe' }, /TEST_CLOCK must be true or false/],
+    [{ KEY_RATE_LIMIT_PER_SECOND: '0' }, /KEY_RATE_LIMIT_PER_SECOND must be a positive integer/],
+  ])('refuses to start with %j, naming the variable', async (env, message) => {
+    await expect(ExchangeProcess.start(database, env)).rejects.toThrow(message);
+  });
+});
