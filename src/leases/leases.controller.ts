@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { LedgerQueryDto } from '../accounts/dto/ledger-query.dto';
+import { LimitQueryDto } from '../common/dto/limit-query.dto';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { LeasesService } from './leases.service';
@@ -13,7 +13,7 @@ export class LeasesController {
 
   @Get()
   @RequireScopes('read', 'trade', 'sell')
-  list(@CurrentPrincipal() principal: Principal, @Query() query: LedgerQueryDto) {
+  list(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {
     return this.leases.list(principal, query.limit ?? 100);
   }
 

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
-import { BookQueryDto, CandlesQueryDto, TradesQueryDto } from './dto/book-query.dto';
+import { LimitQueryDto } from '../common/dto/limit-query.dto';
+import { BookQueryDto, CandlesQueryDto } from './dto/book-query.dto';
 import { MarketDataService } from './market-data.service';
 
 @ApiTags('market data')
@@ -18,7 +19,7 @@ export class MarketDataController {
 
   /** Newest first. */
   @Get('trades')
-  trades(@Param('symbol') symbol: string, @Query() query: TradesQueryDto) {
+  trades(@Param('symbol') symbol: string, @Query() query: LimitQueryDto) {
     return this.marketData.trades(symbol, query.limit ?? 100);
   }
 

@@ -15,7 +15,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
-import { LedgerQueryDto } from '../accounts/dto/ledger-query.dto';
+import { LimitQueryDto } from '../common/dto/limit-query.dto';
 import { AmendOrderDto } from './dto/amend-order.dto';
 import { CancelAllDto, ListOrdersDto } from './dto/list-orders.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
@@ -75,7 +75,7 @@ export class OrdersController {
 
   @Get('fills')
   @RequireScopes('read', 'trade', 'sell')
-  fills(@CurrentPrincipal() principal: Principal, @Query() query: LedgerQueryDto) {
+  fills(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {
     return this.orders.fills(principal, query.limit ?? 100);
   }
 }

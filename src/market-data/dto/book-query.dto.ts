@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { LimitQueryDto } from '../../common/dto/limit-query.dto';
 import { CANDLE_SECONDS, CandleInterval } from '../market-data.repository';
 
 export class BookQueryDto {
@@ -13,17 +14,7 @@ export class BookQueryDto {
   depth?: number;
 }
 
-export class TradesQueryDto {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-}
-
-export class CandlesQueryDto extends TradesQueryDto {
+export class CandlesQueryDto extends LimitQueryDto {
   @ApiPropertyOptional({ enum: Object.keys(CANDLE_SECONDS), default: '1h' })
   @IsOptional()
   @IsIn(Object.keys(CANDLE_SECONDS))

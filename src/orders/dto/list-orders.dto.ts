@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { LimitQueryDto } from '../../common/dto/limit-query.dto';
 
-export class ListOrdersDto {
+export class ListOrdersDto extends LimitQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'filled', 'cancelled', 'expired'] })
   @IsOptional()
   @IsIn(['open', 'filled', 'cancelled', 'expired'])
@@ -12,14 +12,6 @@ export class ListOrdersDto {
   @IsOptional()
   @IsString()
   symbol?: string;
-
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class CancelAllDto {
