@@ -15,6 +15,7 @@ import { MarketDataModule } from './market-data/market-data.module';
 import { ClockModule } from './clock/clock.module';
 import { TestClockModule } from './clock/test-clock.module';
 import { LeasesModule } from './leases/leases.module';
+import { GatewayModule } from './gateway/gateway.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -54,6 +55,7 @@ export class AppModule {
         OrdersModule,
         MarketDataModule,
         LeasesModule,
+        GatewayModule,
         ...(options.config.testClock ? [TestClockModule] : []),
       ],
       controllers: [HealthController],

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
@@ -42,6 +43,8 @@ async function bootstrap(): Promise<void> {
     }),
   );
   app.useGlobalFilters(new ApiExceptionFilter());
+  // The gateway reads frames itself (the protocol's `op` messages), so the adapter's own router is switched off.
+  app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -18,6 +18,13 @@ export interface TradeRecord {
   time: Date;
 }
 
+/** One command's changes to one book: absolute level quantities, and the book's sequence after them. */
+export interface BookUpdate {
+  symbol: string;
+  sequence: number;
+  changes: [side: 'buy' | 'sell', price: Decimal, quantity: number][];
+}
+
 export interface LedgerTransaction {
   kind: 'hold' | 'fill' | 'release' | 'settlement' | 'refund';
   reference: string;
@@ -35,6 +42,8 @@ export class Batch {
   readonly trades: TradeRecord[] = [];
   readonly ledger: LedgerTransaction[] = [];
   readonly bookSequences = new Map<string, number>();
+  /** In the order the engine produced them; the market-data feed publishes them once the batch is committed. */
+  readonly bookUpdates: BookUpdate[] = [];
   readonly leasesCreated = new Map<string, LeaseRecord>();
   readonly leasesChanged = new Map<string, LeaseRecord>();
 

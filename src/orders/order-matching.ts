@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import type { Cluster } from '../clusters/clusters.repository';
 import { DomainError, ErrorCode } from '../common/domain-error';
-import { AmendedEvent, CommandResult, EngineEvent, PlaceCommand, TradeEvent } from '../engine/types';
+import { AmendedEvent, CommandResult, EngineEvent, PlaceCommand, Side, TradeEvent } from '../engine/types';
 import { validatePlace } from '../engine/validation';
 import { openLease, settleDueLeases } from '../leases/lease-lifecycle';
 import { Batch } from './batch';
@@ -59,7 +59,8 @@ export function placeOrder(
     selfTradePrevention: dto.selfTradePrevention ?? 'cancel_newest',
   };
   const problem = validatePlace(command, spec);
-  if (problem) throw new DomainError(problem.code as ErrorCode, problem.message);
+  if (problem)
+    throw new DomainError(problem.code as ErrorCode, inUsd(problem.code, problem.message, market.tickSize));
 
   let holdPrice: Decimal | null = null;
   if (isBuy) {
@@ -171,7 +172,7 @@ export function amendOrder(
     quantity,
     price,
   });
-  rejectIfRefused(result);
+  rejectIfRefused(result, state.markets.get(order.symbol)?.tickSize);
   applyEvents(state, batch, result.events, new Date(now), null);
   return order;
 }
@@ -201,10 +202,18 @@ export function advanceTime(state: TradingState, batch: Batch, now: number): voi
   settleDueLeases(state, batch, new Date(now));
 }
 
-function rejectIfRefused(result: CommandResult): void {
+function rejectIfRefused(result: CommandResult, tickSize?: string): void {
   if (result.code === 'OK') return;
   const event = result.events[0];
-  throw new DomainError(result.code as ErrorCode, event?.type === 'rejected' ? event.message : result.code);
+  const message = event?.type === 'rejected' ? event.message : result.code;
+  throw new DomainError(result.code as ErrorCode, tickSize ? inUsd(result.code, message, tickSize) : message);
+}
+
+/** The engine speaks in integer price units; a client reads USD. */
+function inUsd(code: string, message: string, tickSize: string): string {
+  return code === 'INVALID_PRICE' && message.includes('multiple')
+    ? `price must be a multiple of ${tickSize}`
+    : message;
 }
 
 /** The price a buy's hold is taken at: its limit, or for a market buy the highest tick its funds cover. */
@@ -275,9 +284,14 @@ function applyEvents(
         batch.orderChanged(order);
         break;
       }
-      case 'level':
+      case 'level': {
         batch.bookSequences.set(e.symbol, e.sequence);
+        const last = batch.bookUpdates[batch.bookUpdates.length - 1];
+        const change: [Side, Decimal, number] = [e.side, unitsToPrice(e.price), e.quantity];
+        if (last && last.symbol === e.symbol && last.sequence === e.sequence) last.changes.push(change);
+        else batch.bookUpdates.push({ symbol: e.symbol, sequence: e.sequence, changes: [change] });
         break;
+      }
       case 'amended':
         recordAmend(state, batch, e, time);
         break;

@@ -35,6 +35,7 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
   private draining = false;
   private ticker: NodeJS.Timeout | null = null;
   private lastNow = 0;
+  private readonly committedListeners: ((batch: Batch) => void)[] = [];
 
   constructor(
     @Inject(OrdersRepository) private readonly orders: OrdersRepository,
@@ -54,6 +55,11 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationShutdown(): void {
     if (this.ticker) clearInterval(this.ticker);
+  }
+
+  /** Called with every committed batch, before its commands are answered (market data, private feeds). */
+  onCommitted(listener: (batch: Batch) => void): void {
+    this.committedListeners.push(listener);
   }
 
   /** Runs `work` inside the next batch; resolves once its effects are committed. */
@@ -114,6 +120,15 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (error) {
       this.fail(jobs, error);
       return;
+    }
+    for (const listener of this.committedListeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.logger.error(
+          `a committed-batch listener failed: ${error instanceof Error ? error.stack : error}`,
+        );
+      }
     }
     outcomes.forEach((outcome, i) =>
       'error' in outcome ? jobs[i].reject(outcome.error) : jobs[i].resolve(outcome.value),

@@ -12,6 +12,6 @@ import { OrdersService } from './orders.service';
   imports: [AccountsModule, MarketsModule, ClustersModule],
   controllers: [OrdersController],
   providers: [OrdersRepository, LeasesRepository, OrderWriter, OrdersService],
-  exports: [OrderWriter, LeasesRepository],
+  exports: [OrderWriter, LeasesRepository, OrdersService],
 })
 export class OrdersModule {}

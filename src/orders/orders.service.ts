@@ -86,6 +86,13 @@ export class OrdersService {
     );
   }
 
+  /** The id of this account's order with this clientOrderId, or NOT_FOUND. */
+  async idOfClientOrder(principal: Principal, clientOrderId: string): Promise<string> {
+    const order = await this.orders.findByClientOrderId(accountOf(principal), clientOrderId);
+    if (!order) throw new DomainError('NOT_FOUND', `no order with clientOrderId ${clientOrderId}`);
+    return String(order.id);
+  }
+
   async one(principal: Principal, id: string): Promise<OrderView> {
     return orderView(await this.get(accountOf(principal), id));
   }

@@ -1,0 +1,184 @@
+import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
+import type { RawData, WebSocket } from 'ws';
+import { AuthService } from '../auth/auth.service';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { MarketFeed } from '../market-data/market-feed';
+import { MarketDataService } from '../market-data/market-data.service';
+import { OrdersService } from '../orders/orders.service';
+import { PrivateFeed } from './private-feed';
+import { PRIVATE_CHANNELS, WsRequest, parseRequest } from './ws-requests';
+import { WsSession } from './ws-session';
+
+/** Frames above this size are refused by the server (the connection closes with 1009). */
+export const MAX_FRAME_BYTES = 64 * 1024;
+const MESSAGES_PER_SECOND = Number(process.env.WS_MESSAGES_PER_SECOND ?? 500);
+
+/**
+ * `/v1/ws` as PROTOCOL.md defines it: order entry (the same durable, group-committed path as REST), public
+ * market data (book snapshots then updates with sequence and checksum, trades, ticker, heartbeats) and private
+ * channels. Every malformed frame gets an `error` and the connection stays open; clients that flood or cannot
+ * keep up are disconnected with a reason.
+ */
+@WebSocketGateway({ path: '/v1/ws', maxPayload: MAX_FRAME_BYTES })
+export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+  private readonly logger = new Logger(ExchangeGateway.name);
+  private readonly sessions = new Set<WsSession>();
+  private readonly bySocket = new WeakMap<WebSocket, WsSession>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(OrdersService) private readonly orders: OrdersService,
+    @Inject(MarketFeed) private readonly feed: MarketFeed,
+    @Inject(MarketDataService) private readonly marketData: MarketDataService,
+    @Inject(PrivateFeed) private readonly privateFeed: PrivateFeed,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {
+    this.feed.onMessage((symbol, message) => {
+      const channel = `${message.channel as string}:${symbol}`;
+      for (const session of this.sessions) if (session.channels.has(channel)) session.send(message);
+    });
+    this.privateFeed.onMessage((accountId, channel, message) => {
+      for (const session of this.sessions) {
+        if (session.principal?.accountId === accountId && session.channels.has(channel))
+          session.send(message);
+      }
+    });
+    this.heartbeat = setInterval(() => this.beat(), 1000);
+    this.heartbeat.unref();
+  }
+
+  handleConnection(socket: WebSocket): void {
+    const session = new WsSession(socket);
+    this.sessions.add(session);
+    this.bySocket.set(socket, session);
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      session.pending = session.pending.then(() => this.onFrame(session, data, isBinary));
+    });
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const session = this.bySocket.get(socket);
+    if (session) this.sessions.delete(session);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  private async onFrame(session: WsSession, data: RawData, isBinary: boolean): Promise<void> {
+    const over = session.overLimit(MESSAGES_PER_SECOND, Date.now());
+    if (over > 2 * MESSAGES_PER_SECOND) {
+      session.socket.close(4029, 'too many messages');
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = isBinary ? undefined : JSON.parse(data.toString());
+    } catch {
+      raw = undefined;
+    }
+    const requestId =
+      typeof raw === 'object' && raw !== null ? (raw as { requestId?: unknown }).requestId : undefined;
+    const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { requestId } : {};
+    try {
+      if (over > 0)
+        throw new DomainError('RATE_LIMITED', `more than ${MESSAGES_PER_SECOND} messages a second`);
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+        throw new DomainError('INVALID_REQUEST', 'frames are JSON objects with an op');
+      }
+      const [reply, ...then] = await this.handle(session, await parseRequest(raw as Record<string, unknown>));
+      session.send({ ...reply, ...echo });
+      for (const message of then) session.send(message);
+    } catch (error) {
+      const known = error instanceof DomainError;
+      if (!known) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      session.send({
+        type: 'error',
+        ...echo,
+        code: known ? error.code : 'INTERNAL_ERROR',
+        message: known ? error.message : 'internal error',
+      });
+    }
+  }
+
+  /** The reply to a request (it will carry the requestId), then any messages that must follow it. */
+  private async handle(session: WsSession, request: WsRequest): Promise<Record<string, unknown>[]> {
+    switch (request.op) {
+      case 'ping':
+        return [{ type: 'pong' }];
+      case 'auth': {
+        const principal = await this.auth.authenticate(request.apiKey);
+        if (!principal || principal.accountId === null)
+          throw new DomainError('UNAUTHORIZED', 'unknown API key');
+        session.principal = principal;
+        return [{ type: 'authenticated', accountId: principal.accountId }];
+      }
+      case 'subscribe':
+        return this.subscribe(session, request.channel, request.symbol);
+      case 'unsubscribe':
+        session.channels.delete(request.symbol ? `${request.channel}:${request.symbol}` : request.channel);
+        return [{ type: 'unsubscribed', channel: request.channel, symbol: request.symbol }];
+      case 'place':
+        return [
+          { type: 'ack', order: (await this.orders.place(this.signedIn(session), request.order)).order },
+        ];
+      case 'cancel': {
+        const principal = this.signedIn(session);
+        const id =
+          request.orderId ?? (await this.orders.idOfClientOrder(principal, request.clientOrderId as string));
+        return [{ type: 'ack', order: await this.orders.cancel(principal, id) }];
+      }
+      case 'amend':
+        return [
+          {
+            type: 'ack',
+            order: await this.orders.amend(this.signedIn(session), request.orderId, request.change),
+          },
+        ];
+      case 'cancelAll':
+        return [{ type: 'ack', orders: await this.orders.cancelAll(this.signedIn(session), request.symbol) }];
+    }
+  }
+
+  private async subscribe(session: WsSession, channel: string, symbol: string | null) {
+    if (PRIVATE_CHANNELS.includes(channel as never)) {
+      this.signedIn(session);
+      session.channels.add(channel);
+      return [{ type: 'subscribed', channel }];
+    }
+    const name = symbol as string;
+    if (!this.feed.has(name)) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${name}`);
+    if (channel === 'ticker') {
+      const ticker = await this.marketData.ticker(name);
+      session.channels.add(`ticker:${name}`);
+      return [
+        { type: 'subscribed', channel, symbol: name },
+        { channel: 'ticker', ...ticker },
+      ];
+    }
+    // Subscribing and taking the snapshot happen in one synchronous step: no update can fall between them.
+    session.channels.add(`${channel}:${name}`);
+    const snapshot = channel === 'book' ? [this.feed.snapshot(name)] : [];
+    return [{ type: 'subscribed', channel, symbol: name }, ...snapshot];
+  }
+
+  private signedIn(session: WsSession) {
+    if (!session.principal) throw new DomainError('UNAUTHORIZED', 'send {"op":"auth","apiKey":"..."} first');
+    return session.principal;
+  }
+
+  private beat(): void {
+    const time = new Date(this.clock.now());
+    for (const session of this.sessions) {
+      const symbols = new Set([
+        ...session.symbolsFor('book'),
+        ...session.symbolsFor('trades'),
+        ...session.symbolsFor('ticker'),
+      ]);
+      for (const symbol of symbols) session.send(this.feed.heartbeat(symbol, time));
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { WebSocket } from 'ws';
+import type { Principal } from '../auth/principal';
+
+/** Above this many bytes waiting in a client's send buffer, the client is too slow and is disconnected. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** One WebSocket connection: who it is, what it listens to, and how fast it talks. */
+export class WsSession {
+  principal: Principal | null = null;
+  /** `book:<symbol>`, `trades:<symbol>`, `orders`, `fills`, `leases`. */
+  readonly channels = new Set<string>();
+  /** Frames of one connection are handled one after the other, in the order they came. */
+  pending: Promise<void> = Promise.resolve();
+  private windowStart = 0;
+  private messagesInWindow = 0;
+
+  constructor(readonly socket: WebSocket) {}
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Sends unless the client cannot keep up, in which case it is disconnected with a reason. */
+  send(message: unknown): void {
+    if (!this.open) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.socket.close(4008, 'too slow: send buffer full');
+      return;
+    }
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** Counts a message against the per-second limit; returns how far over the limit the client is (0 = within). */
+  overLimit(limitPerSecond: number, now: number): number {
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.messagesInWindow = 0;
+    }
+    this.messagesInWindow++;
+    return Math.max(0, this.messagesInWindow - limitPerSecond);
+  }
+
+  symbolsFor(channel: string): string[] {
+    const prefix = `${channel}:`;
+    return [...this.channels].filter((c) => c.startsWith(prefix)).map((c) => c.slice(prefix.length));
+  }
+}

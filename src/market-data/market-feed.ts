@@ -1,0 +1,133 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { formatMoney } from '../common/money';
+import { Batch, BookUpdate } from '../orders/batch';
+import { OrderWriter } from '../orders/order-writer';
+import { unitsToPrice } from '../orders/price-units';
+import { WireLevel, bookChecksum } from './book-checksum';
+
+/** One market's book as the feed knows it: absolute quantities per price, as committed. */
+class FeedBook {
+  readonly bids = new Map<string, number>();
+  readonly asks = new Map<string, number>();
+  sequence = 0;
+  lastTradeId: string | null = null;
+
+  apply(changes: BookUpdate['changes']): void {
+    for (const [side, price, quantity] of changes) {
+      const levels = side === 'buy' ? this.bids : this.asks;
+      if (quantity === 0) levels.delete(formatMoney(price));
+      else levels.set(formatMoney(price), quantity);
+    }
+  }
+
+  top(side: 'buy' | 'sell', depth = Number.MAX_SAFE_INTEGER): WireLevel[] {
+    const levels = [...(side === 'buy' ? this.bids : this.asks).entries()];
+    levels.sort((a, b) => (side === 'buy' ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])));
+    return levels.slice(0, depth);
+  }
+
+  checksum(): number {
+    return bookChecksum(this.top('buy', 10), this.top('sell', 10));
+  }
+}
+
+export type FeedMessage = Record<string, unknown>;
+export type FeedListener = (symbol: string, message: FeedMessage) => void;
+
+/**
+ * The public market-data feed. It keeps each book from the committed batches only (never a batch still being
+ * committed), turns each command's level changes into one `update` with the next sequence and the checksum of
+ * the top 10 levels, and hands every message to its listeners (the WebSocket gateway) once, whatever the number
+ * of subscribers: the matching path never waits on a client.
+ */
+@Injectable()
+export class MarketFeed implements OnApplicationBootstrap {
+  private readonly books = new Map<string, FeedBook>();
+  private readonly listeners: FeedListener[] = [];
+
+  constructor(@Inject(OrderWriter) private readonly writer: OrderWriter) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.writer.onCommitted((batch) => this.publish(batch));
+    // Read through the writer's queue: the books as of the last commit, and every later batch arrives after.
+    await this.writer.submit([], (state) => {
+      for (const symbol of state.markets.keys()) {
+        const engineBook = state.engine.book(symbol);
+        if (!engineBook) continue;
+        const book = new FeedBook();
+        const { sequence, bids, asks } = engineBook.depth();
+        book.sequence = sequence;
+        for (const [price, qty] of bids) book.bids.set(formatMoney(unitsToPrice(price)), qty);
+        for (const [price, qty] of asks) book.asks.set(formatMoney(unitsToPrice(price)), qty);
+        this.books.set(symbol, book);
+      }
+    });
+  }
+
+  onMessage(listener: FeedListener): void {
+    this.listeners.push(listener);
+  }
+
+  has(symbol: string): boolean {
+    return this.books.has(symbol);
+  }
+
+  snapshot(symbol: string): FeedMessage {
+    const book = this.books.get(symbol) as FeedBook;
+    return {
+      channel: 'book',
+      type: 'snapshot',
+      symbol,
+      sequence: book.sequence,
+      bids: book.top('buy'),
+      asks: book.top('sell'),
+      checksum: book.checksum(),
+    };
+  }
+
+  heartbeat(symbol: string, time: Date): FeedMessage {
+    const book = this.books.get(symbol) as FeedBook;
+    return {
+      channel: 'heartbeat',
+      symbol,
+      sequence: book.sequence,
+      lastTradeId: book.lastTradeId,
+      time: time.toISOString(),
+    };
+  }
+
+  private publish(batch: Batch): void {
+    for (const update of batch.bookUpdates) {
+      const book = this.books.get(update.symbol);
+      if (!book) continue;
+      book.apply(update.changes);
+      book.sequence = update.sequence;
+      this.emit(update.symbol, {
+        channel: 'book',
+        type: 'update',
+        symbol: update.symbol,
+        sequence: update.sequence,
+        changes: update.changes.map(([side, price, qty]) => [side, formatMoney(price), qty]),
+        checksum: book.checksum(),
+      });
+    }
+    for (const trade of batch.trades) {
+      const book = this.books.get(trade.symbol);
+      if (book) book.lastTradeId = trade.id;
+      this.emit(trade.symbol, {
+        channel: 'trades',
+        symbol: trade.symbol,
+        tradeId: trade.id,
+        price: formatMoney(trade.price),
+        quantity: trade.quantity,
+        durationHours: trade.durationHours,
+        takerSide: trade.takerSide,
+        time: trade.time.toISOString(),
+      });
+    }
+  }
+
+  private emit(symbol: string, message: FeedMessage): void {
+    for (const listener of this.listeners) listener(symbol, message);
+  }
+}
