@@ -14,6 +14,7 @@ import { WsSession } from './ws-session';
 /** Frames above this size are refused by the server (the connection closes with 1009). */
 export const MAX_FRAME_BYTES = 64 * 1024;
 const MESSAGES_PER_SECOND = Number(process.env.WS_MESSAGES_PER_SECOND ?? 500);
+const ORDER_OPS = new Set<unknown>(['place', 'cancel', 'amend', 'cancelAll']);
 
 /**
  * `/v1/ws` as PROTOCOL.md defines it: order entry (the same durable, group-committed path as REST), public
@@ -89,6 +90,8 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         throw new DomainError('INVALID_REQUEST', 'frames are JSON objects with an op');
       }
+      // As over HTTP, who you are is checked before what you sent.
+      if (ORDER_OPS.has((raw as { op?: unknown }).op) && !session.principal) this.signedIn(session);
       const [reply, ...then] = await this.handle(session, await parseRequest(raw as Record<string, unknown>));
       session.send({ ...reply, ...echo });
       for (const message of then) session.send(message);
