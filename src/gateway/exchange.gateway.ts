@@ -55,6 +55,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     const session = new WsSession(socket);
     this.sessions.add(session);
     this.bySocket.set(socket, session);
+    socket.on('close', () => this.closed(session));
     socket.on('message', (data: RawData, isBinary: boolean) => {
       session.pending = session.pending.then(() => this.onFrame(session, data, isBinary));
     });
@@ -62,7 +63,29 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   handleDisconnect(socket: WebSocket): void {
     const session = this.bySocket.get(socket);
-    if (session) this.sessions.delete(session);
+    if (session) this.closed(session);
+  }
+
+  private closed(session: WsSession): void {
+    if (!this.sessions.delete(session)) return;
+    if (session.cancelOnDisconnect && session.principal) void this.cancelPlaced(session);
+  }
+
+  /** After the frames still queued for this connection: its orders that are still open are cancelled. */
+  private async cancelPlaced(session: WsSession): Promise<void> {
+    await session.pending;
+    const principal = session.principal as NonNullable<WsSession['principal']>;
+    for (const id of session.placedOrderIds) {
+      try {
+        await this.orders.cancel(principal, id);
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'ORDER_NOT_OPEN')) {
+          this.logger.warn(
+            `cancel-on-disconnect of order ${id}: ${error instanceof Error ? error.message : error}`,
+          );
+        }
+      }
+    }
   }
 
   onApplicationShutdown(): void {
@@ -117,17 +140,25 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
         if (!principal || principal.accountId === null)
           throw new DomainError('UNAUTHORIZED', 'unknown API key');
         session.principal = principal;
-        return [{ type: 'authenticated', accountId: principal.accountId }];
+        session.cancelOnDisconnect = request.cancelOnDisconnect;
+        return [
+          {
+            type: 'authenticated',
+            accountId: principal.accountId,
+            cancelOnDisconnect: request.cancelOnDisconnect,
+          },
+        ];
       }
       case 'subscribe':
         return this.subscribe(session, request.channel, request.symbol);
       case 'unsubscribe':
         session.channels.delete(request.symbol ? `${request.channel}:${request.symbol}` : request.channel);
         return [{ type: 'unsubscribed', channel: request.channel, symbol: request.symbol }];
-      case 'place':
-        return [
-          { type: 'ack', order: (await this.orders.place(this.signedIn(session), request.order)).order },
-        ];
+      case 'place': {
+        const { order } = await this.orders.place(this.signedIn(session), request.order);
+        if (order.status === 'open') session.placedOrderIds.add(order.id);
+        return [{ type: 'ack', order }];
+      }
       case 'cancel': {
         const principal = this.signedIn(session);
         const id =

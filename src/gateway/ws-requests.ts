@@ -9,7 +9,7 @@ export const PRIVATE_CHANNELS = ['orders', 'fills', 'leases'] as const;
 
 export type WsRequest =
   | { op: 'ping' }
-  | { op: 'auth'; apiKey: string }
+  | { op: 'auth'; apiKey: string; cancelOnDisconnect: boolean }
   | { op: 'subscribe' | 'unsubscribe'; channel: string; symbol: string | null }
   | { op: 'place'; order: PlaceOrderDto }
   | { op: 'cancel'; orderId: string | null; clientOrderId: string | null }
@@ -50,9 +50,13 @@ export async function parseRequest(raw: Record<string, unknown>): Promise<WsRequ
     case 'ping':
       return { op: 'ping' };
     case 'auth':
-      if (typeof raw.apiKey !== 'string' || raw.apiKey.length === 0)
+      if (typeof raw.apiKey !== 'string' || raw.apiKey.length === 0) {
         throw invalid('auth needs an apiKey string');
-      return { op: 'auth', apiKey: raw.apiKey };
+      }
+      if (raw.cancelOnDisconnect !== undefined && typeof raw.cancelOnDisconnect !== 'boolean') {
+        throw invalid('cancelOnDisconnect must be a boolean');
+      }
+      return { op: 'auth', apiKey: raw.apiKey, cancelOnDisconnect: raw.cancelOnDisconnect === true };
     case 'subscribe':
     case 'unsubscribe': {
       const channel = raw.channel;

@@ -7,6 +7,10 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** One WebSocket connection: who it is, what it listens to, and how fast it talks. */
 export class WsSession {
   principal: Principal | null = null;
+  /** Set by `auth` with `cancelOnDisconnect: true`: this connection's open orders are cancelled when it drops. */
+  cancelOnDisconnect = false;
+  /** Orders placed over this connection (for cancelOnDisconnect). */
+  readonly placedOrderIds = new Set<string>();
   /** `book:<symbol>`, `trades:<symbol>`, `orders`, `fills`, `leases`. */
   readonly channels = new Set<string>();
   /** Frames of one connection are handled one after the other, in the order they came. */

@@ -168,6 +168,36 @@ describe('WebSocket /v1/ws', () => {
     client.close();
   });
 
+  it('cancelOnDisconnect cancels the open orders placed over that connection when it drops', async () => {
+    const keep = await api.http
+      .post('/v1/orders')
+      .set('Authorization', buyer.key)
+      .send({ symbol: SYMBOL, side: 'buy', type: 'limit', price: '0.50', quantity: 8, durationHours: 1 })
+      .expect(201);
+    const client = await WsClient.connect(exchange.url);
+    const auth = await client.request({
+      op: 'auth',
+      apiKey: buyer.key.replace('Bearer ', ''),
+      cancelOnDisconnect: true,
+    });
+    expect(auth).toMatchObject({ type: 'authenticated', cancelOnDisconnect: true });
+    const placed = await client.request({
+      op: 'place',
+      order: { symbol: SYMBOL, side: 'buy', type: 'limit', price: '0.60', quantity: 8, durationHours: 1 },
+    });
+    const id = (placed.order as { id: string }).id;
+    client.close();
+    let status = 'open';
+    for (let i = 0; i < 50 && status === 'open'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await api.http.get(`/v1/orders/${id}`).set('Authorization', buyer.key)).body.status;
+    }
+    expect(status).toBe('cancelled');
+    const kept = await api.http.get(`/v1/orders/${keep.body.id}`).set('Authorization', buyer.key).expect(200);
+    expect(kept.body.status).toBe('open');
+    await api.http.delete(`/v1/orders/${keep.body.id}`).set('Authorization', buyer.key).expect(200);
+  });
+
   it('refuses a frame above the size limit by closing the connection, and stays up for others', async () => {
     const client = await WsClient.connect(exchange.url);
     const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
