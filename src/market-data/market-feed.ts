@@ -97,6 +97,8 @@ export class MarketFeed implements OnApplicationBootstrap {
   }
 
   private publish(batch: Batch): void {
+    // When the batch became durable: clients can measure how fresh an update is.
+    const time = new Date().toISOString();
     for (const update of batch.bookUpdates) {
       const book = this.books.get(update.symbol);
       if (!book) continue;
@@ -109,6 +111,7 @@ export class MarketFeed implements OnApplicationBootstrap {
         sequence: update.sequence,
         changes: update.changes.map(([side, price, qty]) => [side, formatMoney(price), qty]),
         checksum: book.checksum(),
+        time,
       });
     }
     for (const trade of batch.trades) {

@@ -1,0 +1,386 @@
+import * as hdr from 'hdr-histogram-js';
+import { ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import WebSocket from 'ws';
+
+/**
+ * `npm run loadtest -- [options]`: drives a running exchange (or one it starts on a fresh PostgreSQL database)
+ * over WebSocket from 127.0.0.1, and reports what it measured. Every run is bounded in time and in orders.
+ */
+const HELP = `usage: npm run loadtest -- [options]
+  --mode orders|fanout      orders: place and cancel orders; fanout: many subscribers to one busy book (orders)
+  --url URL                 target a running exchange (with --admin-key); default: start one on a fresh
+                            PostgreSQL database at --pg
+  --pg URL                  PostgreSQL server for the started exchange (default postgres://postgres@127.0.0.1:5432)
+  --admin-key KEY           the target's admin key (default: the started exchange's)
+  --clients N               WebSocket clients placing orders (default 50)
+  --rate N                  orders per second offered in total; 0 = as fast as acks allow (default 0)
+  --duration S              seconds of load, at most 300 (default 20)
+  --max-orders N            stop after this many orders (default 2000000)
+  --symbols N               markets to spread orders over (default 3)
+  --subscribers N           fanout: book subscribers (default 1000)
+  --seed N                  seeds the order mix (default 1)
+  --report FILE             write the JSON report there (default loadtest-report.json)`;
+
+interface Options {
+  mode: 'orders' | 'fanout';
+  url: string | null;
+  pg: string;
+  adminKey: string | null;
+  clients: number;
+  rate: number;
+  duration: number;
+  maxOrders: number;
+  symbols: number;
+  subscribers: number;
+  seed: number;
+  report: string;
+}
+
+function parse(argv: string[]): Options {
+  const o: Options = {
+    mode: 'orders',
+    url: null,
+    pg: 'postgres://postgres@127.0.0.1:5432',
+    adminKey: null,
+    clients: 50,
+    rate: 0,
+    duration: 20,
+    maxOrders: 2_000_000,
+    symbols: 3,
+    subscribers: 1000,
+    seed: 1,
+    report: 'loadtest-report.json',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    const number = () => {
+      i++;
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number`);
+      return n;
+    };
+    if (flag === '--help') {
+      console.log(HELP);
+      process.exit(0);
+    } else if (flag === '--mode') {
+      if (value !== 'orders' && value !== 'fanout') throw new Error('--mode is orders or fanout');
+      o.mode = value;
+      i++;
+    } else if (flag === '--url') o.url = (i++, value);
+    else if (flag === '--pg') o.pg = (i++, value);
+    else if (flag === '--admin-key') o.adminKey = (i++, value);
+    else if (flag === '--clients') o.clients = Math.max(1, number());
+    else if (flag === '--rate') o.rate = number();
+    else if (flag === '--duration') o.duration = Math.min(300, Math.max(1, number()));
+    else if (flag === '--max-orders') o.maxOrders = number();
+    else if (flag === '--symbols') o.symbols = Math.max(1, number());
+    else if (flag === '--subscribers') o.subscribers = number();
+    else if (flag === '--seed') o.seed = number();
+    else if (flag === '--report') o.report = (i++, value);
+    else throw new Error(`unknown option ${flag}\n${HELP}`);
+  }
+  const host = o.url ? new URL(o.url).hostname : '127.0.0.1';
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
+    throw new Error('the load test only targets loopback');
+  return o;
+}
+
+/** Starts the built exchange on a fresh database; returns its URL and how to stop it. */
+async function startExchange(
+  pg: string,
+): Promise<{ url: string; adminKey: string; stop: () => Promise<void> }> {
+  const name = `loadtest_${Date.now()}`;
+  const admin = new Client({ connectionString: `${pg}/postgres` });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const adminKey = 'loadtest-admin-key-0123456789';
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `${pg}/${name}`,
+      ADMIN_API_KEY: adminKey,
+      RATE_LIMIT_PER_SECOND: '10000000',
+      KEY_RATE_LIMIT_PER_SECOND: '10000000',
+      WS_MESSAGES_PER_SECOND: '10000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`exchange exited with ${code}`)));
+  });
+  return {
+    url,
+    adminKey,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      const c = new Client({ connectionString: `${pg}/postgres` });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+interface Trader {
+  key: string;
+  side: 'buy' | 'sell';
+  cluster: string | null;
+}
+
+async function setup(url: string, adminKey: string, clients: number): Promise<Trader[]> {
+  const call = async (path: string, body: unknown, key = adminKey) => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, string>;
+  };
+  const traders: Trader[] = [];
+  for (let i = 0; i < clients; i++) {
+    const side = i % 2 === 0 ? 'buy' : 'sell';
+    const account = await call('/v1/admin/accounts', {
+      name: `load-${i}`,
+      scopes: [side === 'buy' ? 'trade' : 'sell'],
+    });
+    if (side === 'buy') {
+      await call(`/v1/admin/accounts/${account.id}/deposits`, { amount: '1000000000' });
+      traders.push({ key: account.apiKey, side, cluster: null });
+    } else {
+      const cluster = await call(
+        '/v1/clusters',
+        {
+          name: `load-${i}`,
+          gpu: 'H100-SXM',
+          region: 'us-east',
+          gpuCount: 1_000_000,
+          webhookUrl: 'http://127.0.0.1:9/x',
+        },
+        account.apiKey,
+      );
+      traders.push({ key: account.apiKey, side, cluster: cluster.id });
+    }
+  }
+  return traders;
+}
+
+const SYMBOLS = ['H100-SXM.us-east.firm', 'H100-SXM.us-east.int'];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0 || 1;
+  return () => {
+    a ^= a << 13;
+    a ^= a >>> 17;
+    a ^= a << 5;
+    return (a >>> 0) / 4294967296;
+  };
+}
+
+/** One client: sends orders (and cancels of its own resting ones), one at a time or paced, until told to stop. */
+async function runClient(
+  url: string,
+  trader: Trader,
+  symbols: string[],
+  perClientRate: number,
+  seed: number,
+  until: { stop: boolean; budget: number },
+  record: (micros: number, error: string | null) => void,
+): Promise<void> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const pending = new Map<string, { sent: number; resolve: (m: Record<string, unknown>) => void }>();
+  ws.on('message', (data) => {
+    const m = JSON.parse(data.toString());
+    const waiter = m.requestId ? pending.get(m.requestId) : undefined;
+    if (!waiter) return;
+    pending.delete(m.requestId);
+    waiter.resolve(m);
+  });
+  let n = 0;
+  const request = (body: Record<string, unknown>) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const requestId = String(++n);
+      pending.set(requestId, { sent: performance.now(), resolve });
+      ws.send(JSON.stringify({ ...body, requestId }));
+    });
+  await request({ op: 'auth', apiKey: trader.key });
+  const random = rng(seed);
+  const resting: string[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (!until.stop && until.budget > 0) {
+    if (perClientRate > 0) {
+      const due = start + (sent / perClientRate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    until.budget--;
+    sent++;
+    const t0 = performance.now();
+    let reply: Record<string, unknown>;
+    if (resting.length > 20 && random() < 0.3) {
+      reply = await request({
+        op: 'cancel',
+        orderId: resting.splice(Math.floor(random() * resting.length), 1)[0],
+      });
+    } else {
+      const symbol = symbols[Math.floor(random() * symbols.length)];
+      const crossing = random() < 0.1;
+      const offset = crossing ? -Math.floor(random() * 3) : 1 + Math.floor(random() * 30);
+      const cents = trader.side === 'buy' ? 200 - offset : 200 + offset;
+      reply = await request({
+        op: 'place',
+        order: {
+          symbol,
+          side: trader.side,
+          type: 'limit',
+          price: (cents / 100).toFixed(2),
+          quantity: 8 * (1 + Math.floor(random() * 4)),
+          ...(trader.side === 'buy'
+            ? { durationHours: 1 + Math.floor(random() * 8) }
+            : { clusterId: trader.cluster }),
+        },
+      });
+      const order = reply.order as { id: string; status: string } | undefined;
+      if (order?.status === 'open') resting.push(order.id);
+    }
+    record(Math.round((performance.now() - t0) * 1000), reply.type === 'error' ? String(reply.code) : null);
+  }
+  ws.close();
+}
+
+async function ordersMode(url: string, traders: Trader[], o: Options) {
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const errors: Record<string, number> = {};
+  let acked = 0;
+  const until = { stop: false, budget: o.maxOrders };
+  const symbols = SYMBOLS.slice(0, Math.min(o.symbols, SYMBOLS.length));
+  const started = performance.now();
+  const timer = setTimeout(() => (until.stop = true), o.duration * 1000);
+  await Promise.all(
+    traders.map((t, i) =>
+      runClient(url, t, symbols, o.rate / traders.length, o.seed * 1000 + i, until, (micros, error) => {
+        if (error) errors[error] = (errors[error] ?? 0) + 1;
+        else {
+          acked++;
+          histogram.recordValue(micros);
+        }
+      }),
+    ),
+  );
+  clearTimeout(timer);
+  const seconds = (performance.now() - started) / 1000;
+  const ms = (p: number) => Number((histogram.getValueAtPercentile(p) / 1000).toFixed(2));
+  return {
+    acked,
+    ackedPerSec: Math.round(acked / seconds),
+    seconds: Number(seconds.toFixed(1)),
+    ackLatencyMs: {
+      p50: ms(50),
+      p99: ms(99),
+      p999: ms(99.9),
+      max: Number((histogram.maxValue / 1000).toFixed(2)),
+    },
+    errors,
+  };
+}
+
+async function fanoutMode(url: string, traders: Trader[], o: Options) {
+  const symbol = SYMBOLS[0];
+  const latency = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  let gaps = 0;
+  let received = 0;
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < o.subscribers; i++) {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    let sequence = -1;
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString());
+      if (m.channel !== 'book') return;
+      if (m.type === 'update') {
+        if (sequence >= 0 && m.sequence !== sequence + 1) gaps++;
+        received++;
+        latency.recordValue(Math.max(1, Date.now() - Date.parse(m.time)));
+      }
+      if (m.type === 'snapshot' || m.type === 'update') sequence = m.sequence;
+    });
+    ws.send(JSON.stringify({ op: 'subscribe', channel: 'book', symbol }));
+    sockets.push(ws);
+  }
+  const load = await ordersMode(url, traders, { ...o, symbols: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  for (const ws of sockets) ws.close();
+  return {
+    subscribers: o.subscribers,
+    updatesReceived: received,
+    sequenceGaps: gaps,
+    deliveryLatencyMs: {
+      p50: latency.getValueAtPercentile(50),
+      p99: latency.getValueAtPercentile(99),
+      max: latency.maxValue,
+    },
+    load,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(2));
+  const started = o.url ? null : await startExchange(o.pg);
+  const url = o.url ?? (started as { url: string }).url;
+  const adminKey = o.adminKey ?? started?.adminKey;
+  if (!adminKey) throw new Error('--admin-key is needed with --url');
+  try {
+    const traders = await setup(url, adminKey, o.clients);
+    const result =
+      o.mode === 'orders' ? await ordersMode(url, traders, o) : await fanoutMode(url, traders, o);
+    const report = {
+      mode: o.mode,
+      clients: o.clients,
+      offeredRate: o.rate === 0 ? 'as fast as acks allow' : o.rate,
+      durationS: o.duration,
+      node: process.version,
+      at: new Date().toISOString(),
+      ...result,
+    };
+    writeFileSync(o.report, JSON.stringify(report, null, 2));
+    console.log(JSON.stringify(report));
+  } finally {
+    await started?.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
