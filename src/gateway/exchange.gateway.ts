@@ -39,7 +39,12 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   ) {
     this.feed.onMessage((symbol, message) => {
       const channel = `${message.channel as string}:${symbol}`;
-      for (const session of this.sessions) if (session.channels.has(channel)) session.send(message);
+      let text: string | null = null;
+      for (const session of this.sessions) {
+        if (!session.channels.has(channel)) continue;
+        text ??= JSON.stringify(message);
+        session.sendText(text);
+      }
     });
     this.privateFeed.onMessage((accountId, channel, message) => {
       for (const session of this.sessions) {

@@ -24,14 +24,19 @@ export class WsSession {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Sends unless the client cannot keep up, in which case it is disconnected with a reason. */
   send(message: unknown): void {
+    this.sendText(JSON.stringify(message));
+  }
+
+  /** Sends an already serialized message (fan-out serializes once for every subscriber), unless the client cannot
+   * keep up, in which case it is disconnected with a reason. */
+  sendText(text: string): void {
     if (!this.open) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.socket.close(4008, 'too slow: send buffer full');
       return;
     }
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(text);
   }
 
   /** Counts a message against the per-second limit; returns how far over the limit the client is (0 = within). */
