@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 /** Everything the exchange reads from its environment, checked once at boot. */
 export interface AppConfig {
   http: { port: number; host: string; rateLimitPerSecond: number; keyRateLimitPerSecond: number };
+  ws: { messagesPerSecond: number };
   database: { url: string | null; dataDir: string };
   kafka: { brokers: string[] };
   auth: { adminApiKey: string | null; production: boolean };
@@ -69,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keyRateLimitPerSecond: positive(env, 'KEY_RATE_LIMIT_PER_SECOND', 100),
     },
     database: { url: databaseUrl(env), dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir) },
+    ws: { messagesPerSecond: positive(env, 'WS_MESSAGES_PER_SECOND', 500) },
     kafka: {
       brokers: (env.KAFKA_BROKERS ?? '')
         .split(',')

@@ -3,6 +3,8 @@ import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nes
 import type { RawData, WebSocket } from 'ws';
 import { AuthService } from '../auth/auth.service';
 import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { DomainError } from '../common/domain-error';
 import { MarketFeed } from '../market-data/market-feed';
 import { MarketDataService } from '../market-data/market-data.service';
@@ -13,7 +15,6 @@ import { WsSession } from './ws-session';
 
 /** Frames above this size are refused by the server (the connection closes with 1009). */
 export const MAX_FRAME_BYTES = 64 * 1024;
-const MESSAGES_PER_SECOND = Number(process.env.WS_MESSAGES_PER_SECOND ?? 500);
 const ORDER_OPS = new Set<unknown>(['place', 'cancel', 'amend', 'cancelAll']);
 
 /**
@@ -36,6 +37,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(MarketDataService) private readonly marketData: MarketDataService,
     @Inject(PrivateFeed) private readonly privateFeed: PrivateFeed,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.feed.onMessage((symbol, message) => {
       const channel = `${message.channel as string}:${symbol}`;
@@ -98,8 +100,9 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   private async onFrame(session: WsSession, data: RawData, isBinary: boolean): Promise<void> {
-    const over = session.overLimit(MESSAGES_PER_SECOND, Date.now());
-    if (over > 2 * MESSAGES_PER_SECOND) {
+    const limit = this.config.ws.messagesPerSecond;
+    const over = session.overLimit(limit, Date.now());
+    if (over > 2 * limit) {
       session.socket.close(4029, 'too many messages');
       return;
     }
@@ -113,8 +116,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       typeof raw === 'object' && raw !== null ? (raw as { requestId?: unknown }).requestId : undefined;
     const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { requestId } : {};
     try {
-      if (over > 0)
-        throw new DomainError('RATE_LIMITED', `more than ${MESSAGES_PER_SECOND} messages a second`);
+      if (over > 0) throw new DomainError('RATE_LIMITED', `more than ${limit} messages a second`);
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         throw new DomainError('INVALID_REQUEST', 'frames are JSON objects with an op');
       }
