@@ -7,7 +7,6 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DomainError } from '../common/domain-error';
 import { MarketFeed } from '../market-data/market-feed';
-import { MarketDataService } from '../market-data/market-data.service';
 import { OrdersService } from '../orders/orders.service';
 import { PrivateFeed } from './private-feed';
 import { PRIVATE_CHANNELS, WsRequest, parseRequest } from './ws-requests';
@@ -34,7 +33,6 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(MarketFeed) private readonly feed: MarketFeed,
-    @Inject(MarketDataService) private readonly marketData: MarketDataService,
     @Inject(PrivateFeed) private readonly privateFeed: PrivateFeed,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -184,7 +182,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
   }
 
-  private async subscribe(session: WsSession, channel: string, symbol: string | null) {
+  private subscribe(session: WsSession, channel: string, symbol: string | null) {
     if (PRIVATE_CHANNELS.includes(channel as never)) {
       this.signedIn(session);
       session.channels.add(channel);
@@ -192,17 +190,10 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
     const name = symbol as string;
     if (!this.feed.has(name)) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${name}`);
-    if (channel === 'ticker') {
-      const ticker = await this.marketData.ticker(name);
-      session.channels.add(`ticker:${name}`);
-      return [
-        { type: 'subscribed', channel, symbol: name },
-        { channel: 'ticker', ...ticker },
-      ];
-    }
     // Subscribing and taking the snapshot happen in one synchronous step: no update can fall between them.
     session.channels.add(`${channel}:${name}`);
-    const snapshot = channel === 'book' ? [this.feed.snapshot(name)] : [];
+    const snapshot =
+      channel === 'book' ? [this.feed.snapshot(name)] : channel === 'ticker' ? [this.feed.ticker(name)] : [];
     return [{ type: 'subscribed', channel, symbol: name }, ...snapshot];
   }
 

@@ -49,6 +49,20 @@ export class MarketDataRepository {
     >;
   }
 
+  /** Every trade since `since`, oldest first, and each market's last price (to seed the live ticker). */
+  async recent(since: Date) {
+    const trades: { symbol: string; price: string; gpu_hours: string; created_at: Date }[] =
+      await this.db.query(
+        `select symbol, price, quantity * duration_hours as gpu_hours, created_at from trades
+        where created_at > $1 order by created_at, seq`,
+        [since],
+      );
+    const last: { symbol: string; price: string }[] = await this.db.query(
+      `select distinct on (symbol) symbol, price from trades order by symbol, seq desc`,
+    );
+    return { trades, last };
+  }
+
   /** Last price, and GPU-hours and their volume-weighted price over the 24 hours before `now`. */
   async dayStats(symbol: string, now: Date) {
     const [row] = await this.db.query(

@@ -1,9 +1,14 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import Decimal from 'decimal.js';
+import { Clock } from '../common/clock';
 import { formatMoney } from '../common/money';
 import { Batch, BookUpdate } from '../orders/batch';
 import { OrderWriter } from '../orders/order-writer';
 import { unitsToPrice } from '../orders/price-units';
 import { WireLevel, bookChecksum } from './book-checksum';
+import { MarketDataRepository } from './market-data.repository';
+
+const DAY_MS = 24 * 3600_000;
 
 /** One market's book as the feed knows it: absolute quantities per price, as committed. */
 class FeedBook {
@@ -11,6 +16,9 @@ class FeedBook {
   readonly asks = new Map<string, number>();
   sequence = 0;
   lastTradeId: string | null = null;
+  last: string | null = null;
+  /** Trades of the last 24 hours, oldest first, for the ticker's volume and VWAP. */
+  readonly day: { time: number; gpuHours: number; value: Decimal }[] = [];
 
   apply(changes: BookUpdate['changes']): void {
     for (const [side, price, quantity] of changes) {
@@ -45,7 +53,11 @@ export class MarketFeed implements OnApplicationBootstrap {
   private readonly books = new Map<string, FeedBook>();
   private readonly listeners: FeedListener[] = [];
 
-  constructor(@Inject(OrderWriter) private readonly writer: OrderWriter) {}
+  constructor(
+    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(MarketDataRepository) private readonly data: MarketDataRepository,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.writer.onCommitted((batch) => this.publish(batch));
@@ -62,6 +74,37 @@ export class MarketFeed implements OnApplicationBootstrap {
         this.books.set(symbol, book);
       }
     });
+    const recent = await this.data.recent(new Date(this.clock.now() - DAY_MS));
+    for (const { symbol, price } of recent.last) {
+      const book = this.books.get(symbol);
+      if (book) book.last = formatMoney(price);
+    }
+    for (const t of recent.trades) {
+      this.books.get(t.symbol)?.day.push({
+        time: t.created_at.getTime(),
+        gpuHours: Number(t.gpu_hours),
+        value: new Decimal(t.price).times(t.gpu_hours),
+      });
+    }
+  }
+
+  /** Best bid and ask, last price, and the last 24 hours' GPU-hours and VWAP, from memory. */
+  ticker(symbol: string): FeedMessage {
+    const book = this.books.get(symbol) as FeedBook;
+    const now = this.clock.now();
+    while (book.day.length > 0 && book.day[0].time <= now - DAY_MS) book.day.shift();
+    const volume = book.day.reduce((sum, t) => sum + t.gpuHours, 0);
+    const value = book.day.reduce((sum, t) => sum.plus(t.value), new Decimal(0));
+    return {
+      channel: 'ticker',
+      symbol,
+      bestBid: book.top('buy', 1)[0]?.[0] ?? null,
+      bestAsk: book.top('sell', 1)[0]?.[0] ?? null,
+      last: book.last,
+      volume24h: volume,
+      vwap24h: volume === 0 ? null : formatMoney(value.dividedBy(volume).toDecimalPlaces(6)),
+      time: new Date(now).toISOString(),
+    };
   }
 
   onMessage(listener: FeedListener): void {
@@ -114,9 +157,16 @@ export class MarketFeed implements OnApplicationBootstrap {
         time,
       });
     }
+    const touched = new Set(batch.bookUpdates.map((u) => u.symbol));
     for (const trade of batch.trades) {
       const book = this.books.get(trade.symbol);
-      if (book) book.lastTradeId = trade.id;
+      touched.add(trade.symbol);
+      if (book) {
+        book.lastTradeId = trade.id;
+        book.last = formatMoney(trade.price);
+        const gpuHours = trade.quantity * trade.durationHours;
+        book.day.push({ time: trade.time.getTime(), gpuHours, value: trade.price.times(gpuHours) });
+      }
       this.emit(trade.symbol, {
         channel: 'trades',
         symbol: trade.symbol,
@@ -128,6 +178,7 @@ export class MarketFeed implements OnApplicationBootstrap {
         time: trade.time.toISOString(),
       });
     }
+    for (const symbol of touched) if (this.books.has(symbol)) this.emit(symbol, this.ticker(symbol));
   }
 
   private emit(symbol: string, message: FeedMessage): void {

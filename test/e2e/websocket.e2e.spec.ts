@@ -198,6 +198,38 @@ describe('WebSocket /v1/ws', () => {
     await api.http.delete(`/v1/orders/${keep.body.id}`).set('Authorization', buyer.key).expect(200);
   });
 
+  it('the ticker channel follows trades and agrees with the REST ticker', async () => {
+    const watcher = await WsClient.connect(exchange.url);
+    await watcher.request({ op: 'subscribe', channel: 'ticker', symbol: SYMBOL });
+    await watcher.seen((m) => m.channel === 'ticker');
+    await api.http
+      .post('/v1/orders')
+      .set('Authorization', seller.key)
+      .send({
+        symbol: SYMBOL,
+        side: 'sell',
+        type: 'limit',
+        price: '4.40',
+        quantity: 8,
+        clusterId: seller.cluster,
+      })
+      .expect(201);
+    await api.http
+      .post('/v1/orders')
+      .set('Authorization', buyer.key)
+      .send({ symbol: SYMBOL, side: 'buy', type: 'market', quantity: 8, durationHours: 3 })
+      .expect(201);
+    const live = await watcher.seen((m) => m.channel === 'ticker' && m.last === '4.4');
+    const rest = (await api.http.get(`/v1/markets/${SYMBOL}/ticker`).expect(200)).body;
+    expect(live).toMatchObject({
+      symbol: SYMBOL,
+      last: rest.last,
+      volume24h: rest.volume24h,
+      vwap24h: rest.vwap24h,
+    });
+    watcher.close();
+  });
+
   it('refuses a frame above the size limit by closing the connection, and stays up for others', async () => {
     const client = await WsClient.connect(exchange.url);
     const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
