@@ -34,19 +34,7 @@ describe('crash recovery', () => {
     buyers = await Promise.all([1, 2, 3].map((i) => api.account(`buyer ${i}`, ['trade', 'read'], '1000000')));
     sellers = [];
     for (const i of [1, 2, 3]) {
-      const s = await api.account(`seller ${i}`, ['sell', 'read']);
-      const cluster = await api.http
-        .post('/v1/clusters')
-        .set('Authorization', s.key)
-        .send({
-          name: `c${i}`,
-          gpu: 'A100-SXM',
-          region: 'eu-west',
-          gpuCount: 100000,
-          webhookUrl: 'http://127.0.0.1:9/x',
-        })
-        .expect(201);
-      sellers.push({ ...s, cluster: cluster.body.id });
+      sellers.push(await api.seller(`seller ${i}`, { gpu: 'A100-SXM', region: 'eu-west', gpuCount: 100000 }));
     }
   });
 

@@ -38,19 +38,7 @@ describe('leases and the test clock', () => {
     database = await freshDatabase();
     exchange = await ExchangeProcess.start(database, { TEST_CLOCK: 'true' });
     api = new Api(exchange);
-    const s = await api.account('Neocloud', ['sell', 'read']);
-    const cluster = await api.http
-      .post('/v1/clusters')
-      .set('Authorization', s.key)
-      .send({
-        name: 'sfo-1',
-        gpu: 'H100-SXM',
-        region: 'us-west',
-        gpuCount: 16,
-        webhookUrl: 'http://127.0.0.1:9/x',
-      })
-      .expect(201);
-    seller = { ...s, cluster: cluster.body.id };
+    seller = await api.seller('Neocloud', { gpu: 'H100-SXM', region: 'us-west', gpuCount: 16 });
     buyer = await api.account('AI lab', ['trade', 'read'], '5000');
   });
 

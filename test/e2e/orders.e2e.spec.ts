@@ -7,7 +7,7 @@ describe('orders over REST', () => {
   let database: TestDatabase;
   let exchange: ExchangeProcess;
   let api: Api;
-  let seller: { id: string; key: string; cluster: string };
+  let seller: Awaited<ReturnType<Api['seller']>>;
   let buyer: { id: string; key: string };
 
   const place = (key: string, order: object) =>
@@ -38,20 +38,8 @@ describe('orders over REST', () => {
     database = await freshDatabase();
     exchange = await ExchangeProcess.start(database);
     api = new Api(exchange);
-    const s = await api.account('Neocloud', ['sell', 'read']);
-    const cluster = await api.http
-      .post('/v1/clusters')
-      .set('Authorization', s.key)
-      .send({
-        name: 'iad-1',
-        gpu: 'H100-SXM',
-        region: 'us-east',
-        gpuCount: 64,
-        webhookUrl: 'http://127.0.0.1:9/hook',
-      })
-      .expect(201);
-    expect(cluster.body.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
-    seller = { ...s, cluster: cluster.body.id };
+    seller = await api.seller('Neocloud', { gpu: 'H100-SXM', region: 'us-east', gpuCount: 64 });
+    expect(seller.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
     buyer = await api.account('AI lab', ['trade', 'read'], '10000');
   });
 

@@ -61,19 +61,7 @@ describe('WebSocket /v1/ws', () => {
     exchange = await ExchangeProcess.start(database);
     api = new Api(exchange);
     buyer = await api.account('lab', ['trade', 'read'], '1000000');
-    const s = await api.account('cloud', ['sell', 'read']);
-    const cluster = await api.http
-      .post('/v1/clusters')
-      .set('Authorization', s.key)
-      .send({
-        name: 'fra',
-        gpu: 'H200-SXM',
-        region: 'eu-west',
-        gpuCount: 100000,
-        webhookUrl: 'http://127.0.0.1:9/x',
-      })
-      .expect(201);
-    seller = { ...s, cluster: cluster.body.id };
+    seller = await api.seller('cloud', { gpu: 'H200-SXM', region: 'eu-west', gpuCount: 100000 });
   });
 
   afterAll(async () => {

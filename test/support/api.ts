@@ -28,4 +28,18 @@ export class Api {
     }
     return { id: created.body.id, key: `Bearer ${created.body.apiKey}` };
   }
+
+  /** A seller account with one cluster; returns the cluster and its webhook secret too. */
+  async seller(
+    name: string,
+    cluster: { gpu: string; region: string; gpuCount: number },
+  ): Promise<{ id: string; key: string; cluster: string; webhookSecret: string }> {
+    const account = await this.account(name, ['sell', 'read']);
+    const created = await this.http
+      .post('/v1/clusters')
+      .set('Authorization', account.key)
+      .send({ name: `${name} cluster`, webhookUrl: 'http://127.0.0.1:9/hook', ...cluster })
+      .expect(201);
+    return { ...account, cluster: created.body.id, webhookSecret: created.body.webhookSecret };
+  }
 }
