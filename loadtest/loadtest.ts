@@ -16,6 +16,7 @@ const HELP = `usage: npm run loadtest -- [options]
   --pg URL                  PostgreSQL server for the started exchange (default postgres://postgres@127.0.0.1:5432)
   --admin-key KEY           the target's admin key (default: the started exchange's)
   --clients N               WebSocket clients placing orders (default 50)
+  --pipeline N              requests each client keeps outstanding (default 1)
   --rate N                  orders per second offered in total; 0 = as fast as acks allow (default 0)
   --duration S              seconds of load, at most 300 (default 20)
   --max-orders N            stop after this many orders (default 2000000)
@@ -30,6 +31,7 @@ interface Options {
   pg: string;
   adminKey: string | null;
   clients: number;
+  pipeline: number;
   rate: number;
   duration: number;
   maxOrders: number;
@@ -46,6 +48,7 @@ function parse(argv: string[]): Options {
     pg: 'postgres://postgres@127.0.0.1:5432',
     adminKey: null,
     clients: 50,
+    pipeline: 1,
     rate: 0,
     duration: 20,
     maxOrders: 2_000_000,
@@ -73,6 +76,7 @@ function parse(argv: string[]): Options {
     else if (flag === '--pg') o.pg = (i++, value);
     else if (flag === '--admin-key') o.adminKey = (i++, value);
     else if (flag === '--clients') o.clients = Math.max(1, number());
+    else if (flag === '--pipeline') o.pipeline = Math.max(1, Math.min(100, number()));
     else if (flag === '--rate') o.rate = number();
     else if (flag === '--duration') o.duration = Math.min(300, Math.max(1, number()));
     else if (flag === '--max-orders') o.maxOrders = number();
@@ -198,6 +202,7 @@ async function runClient(
   trader: Trader,
   symbols: string[],
   perClientRate: number,
+  pipeline: number,
   seed: number,
   until: { stop: boolean; budget: number },
   record: (micros: number, error: string | null) => void,
@@ -227,44 +232,47 @@ async function runClient(
   const resting: string[] = [];
   const start = performance.now();
   let sent = 0;
-  while (!until.stop && until.budget > 0) {
-    if (perClientRate > 0) {
-      const due = start + (sent / perClientRate) * 1000;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const lane = async () => {
+    while (!until.stop && until.budget > 0) {
+      if (perClientRate > 0) {
+        const due = start + (sent / perClientRate) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      until.budget--;
+      sent++;
+      const t0 = performance.now();
+      let reply: Record<string, unknown>;
+      if (resting.length > 20 && random() < 0.3) {
+        reply = await request({
+          op: 'cancel',
+          orderId: resting.splice(Math.floor(random() * resting.length), 1)[0],
+        });
+      } else {
+        const symbol = symbols[Math.floor(random() * symbols.length)];
+        const crossing = random() < 0.1;
+        const offset = crossing ? -Math.floor(random() * 3) : 1 + Math.floor(random() * 30);
+        const cents = trader.side === 'buy' ? 200 - offset : 200 + offset;
+        reply = await request({
+          op: 'place',
+          order: {
+            symbol,
+            side: trader.side,
+            type: 'limit',
+            price: (cents / 100).toFixed(2),
+            quantity: 8 * (1 + Math.floor(random() * 4)),
+            ...(trader.side === 'buy'
+              ? { durationHours: 1 + Math.floor(random() * 8) }
+              : { clusterId: trader.cluster }),
+          },
+        });
+        const order = reply.order as { id: string; status: string } | undefined;
+        if (order?.status === 'open') resting.push(order.id);
+      }
+      record(Math.round((performance.now() - t0) * 1000), reply.type === 'error' ? String(reply.code) : null);
     }
-    until.budget--;
-    sent++;
-    const t0 = performance.now();
-    let reply: Record<string, unknown>;
-    if (resting.length > 20 && random() < 0.3) {
-      reply = await request({
-        op: 'cancel',
-        orderId: resting.splice(Math.floor(random() * resting.length), 1)[0],
-      });
-    } else {
-      const symbol = symbols[Math.floor(random() * symbols.length)];
-      const crossing = random() < 0.1;
-      const offset = crossing ? -Math.floor(random() * 3) : 1 + Math.floor(random() * 30);
-      const cents = trader.side === 'buy' ? 200 - offset : 200 + offset;
-      reply = await request({
-        op: 'place',
-        order: {
-          symbol,
-          side: trader.side,
-          type: 'limit',
-          price: (cents / 100).toFixed(2),
-          quantity: 8 * (1 + Math.floor(random() * 4)),
-          ...(trader.side === 'buy'
-            ? { durationHours: 1 + Math.floor(random() * 8) }
-            : { clusterId: trader.cluster }),
-        },
-      });
-      const order = reply.order as { id: string; status: string } | undefined;
-      if (order?.status === 'open') resting.push(order.id);
-    }
-    record(Math.round((performance.now() - t0) * 1000), reply.type === 'error' ? String(reply.code) : null);
-  }
+  };
+  await Promise.all(Array.from({ length: pipeline }, lane));
   ws.close();
 }
 
@@ -282,13 +290,22 @@ async function ordersMode(url: string, traders: Trader[], o: Options) {
   const timer = setTimeout(() => (until.stop = true), o.duration * 1000);
   await Promise.all(
     traders.map((t, i) =>
-      runClient(url, t, symbols, o.rate / traders.length, o.seed * 1000 + i, until, (micros, error) => {
-        if (error) errors[error] = (errors[error] ?? 0) + 1;
-        else {
-          acked++;
-          histogram.recordValue(micros);
-        }
-      }),
+      runClient(
+        url,
+        t,
+        symbols,
+        o.rate / traders.length,
+        o.pipeline,
+        o.seed * 1000 + i,
+        until,
+        (micros, error) => {
+          if (error) errors[error] = (errors[error] ?? 0) + 1;
+          else {
+            acked++;
+            histogram.recordValue(micros);
+          }
+        },
+      ),
     ),
   );
   clearTimeout(timer);
@@ -367,6 +384,7 @@ async function main(): Promise<void> {
     const report = {
       mode: o.mode,
       clients: o.clients,
+      pipeline: o.pipeline,
       offeredRate: o.rate === 0 ? 'as fast as acks allow' : o.rate,
       durationS: o.duration,
       node: process.version,

@@ -79,6 +79,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   /** After the frames still queued for this connection: its orders that are still open are cancelled. */
   private async cancelPlaced(session: WsSession): Promise<void> {
     await session.pending;
+    await session.settled();
     const principal = session.principal as NonNullable<WsSession['principal']>;
     for (const id of session.placedOrderIds) {
       try {
@@ -120,23 +121,44 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       }
       // As over HTTP, who you are is checked before what you sent.
       if (ORDER_OPS.has((raw as { op?: unknown }).op) && !session.principal) this.signedIn(session);
-      const [reply, ...then] = await this.handle(session, await parseRequest(raw as Record<string, unknown>));
+      const request = await parseRequest(raw as Record<string, unknown>);
+      if (request.op === 'place') {
+        // Pipelined: the order is queued in frame order, and the next frame is read while it commits.
+        const staged = await this.orders.stagePlace(this.signedIn(session), request.order);
+        session.track(staged.result);
+        void staged.result.then(
+          ({ order }) => {
+            if (order.status === 'open') session.placedOrderIds.add(order.id);
+            session.send({ type: 'ack', order, ...echo });
+          },
+          (error: unknown) => this.sendError(session, echo, error),
+        );
+        return;
+      }
+      const [reply, ...then] = await this.handle(session, request);
       session.send({ ...reply, ...echo });
       for (const message of then) session.send(message);
     } catch (error) {
-      const known = error instanceof DomainError;
-      if (!known) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      session.send({
-        type: 'error',
-        ...echo,
-        code: known ? error.code : 'INTERNAL_ERROR',
-        message: known ? error.message : 'internal error',
-      });
+      this.sendError(session, echo, error);
     }
   }
 
+  private sendError(session: WsSession, echo: object, error: unknown): void {
+    const known = error instanceof DomainError;
+    if (!known) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    session.send({
+      type: 'error',
+      ...echo,
+      code: known ? error.code : 'INTERNAL_ERROR',
+      message: known ? error.message : 'internal error',
+    });
+  }
+
   /** The reply to a request (it will carry the requestId), then any messages that must follow it. */
-  private async handle(session: WsSession, request: WsRequest): Promise<Record<string, unknown>[]> {
+  private async handle(
+    session: WsSession,
+    request: Exclude<WsRequest, { op: 'place' }>,
+  ): Promise<Record<string, unknown>[]> {
     switch (request.op) {
       case 'ping':
         return [{ type: 'pong' }];
@@ -159,11 +181,6 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       case 'unsubscribe':
         session.channels.delete(request.symbol ? `${request.channel}:${request.symbol}` : request.channel);
         return [{ type: 'unsubscribed', channel: request.channel, symbol: request.symbol }];
-      case 'place': {
-        const { order } = await this.orders.place(this.signedIn(session), request.order);
-        if (order.status === 'open') session.placedOrderIds.add(order.id);
-        return [{ type: 'ack', order }];
-      }
       case 'cancel': {
         const principal = this.signedIn(session);
         const id =

@@ -15,10 +15,23 @@ export class WsSession {
   readonly channels = new Set<string>();
   /** Frames of one connection are handled one after the other, in the order they came. */
   pending: Promise<void> = Promise.resolve();
+  /** Orders queued with the writer whose commit has not answered yet (placing is pipelined). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private windowStart = 0;
   private messagesInWindow = 0;
 
   constructor(readonly socket: WebSocket) {}
+
+  track(result: Promise<unknown>): void {
+    this.inFlight.add(result);
+    const forget = () => this.inFlight.delete(result);
+    result.then(forget, forget);
+  }
+
+  /** Resolves once every order this connection queued has been answered. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
 
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;

@@ -13,6 +13,11 @@ import { OrdersRepository } from './orders.repository';
 
 export type OrderView = ReturnType<typeof orderView>;
 
+export interface Placed {
+  order: OrderView;
+  created: boolean;
+}
+
 /** A new order, or the one this account placed earlier with the same clientOrderId. */
 type Placement = { kind: 'placed'; order: OrderView } | { kind: 'earlier'; id: number };
 
@@ -25,7 +30,16 @@ export class OrdersService {
   ) {}
 
   /** Places an order; `created` is false when the clientOrderId named an order this account already placed. */
-  async place(principal: Principal, dto: PlaceOrderDto): Promise<{ order: OrderView; created: boolean }> {
+  async place(principal: Principal, dto: PlaceOrderDto): Promise<Placed> {
+    return (await this.stagePlace(principal, dto)).result;
+  }
+
+  /**
+   * Runs the checks that read the database, then queues the order with the writer and returns at once; `result`
+   * settles when the order is committed (or refused). A connection that stages its orders one after the other
+   * gets them to the writer in that order without waiting for each commit (pipelining).
+   */
+  async stagePlace(principal: Principal, dto: PlaceOrderDto): Promise<{ result: Promise<Placed> }> {
     const accountId = accountOf(principal);
     const needed = dto.side === 'buy' ? 'trade' : 'sell';
     if (!principal.scopes.includes(needed) && !principal.scopes.includes('admin')) {
@@ -33,7 +47,7 @@ export class OrdersService {
     }
     if (dto.clientOrderId) {
       const existing = await this.orders.findByClientOrderId(accountId, dto.clientOrderId);
-      if (existing) return { order: orderView(existing), created: false };
+      if (existing) return { result: Promise.resolve({ order: orderView(existing), created: false }) };
     }
     if (dto.side === 'buy' && dto.clusterId !== undefined) {
       throw new DomainError('INVALID_REQUEST', 'clusterId is for sell orders');
@@ -41,14 +55,17 @@ export class OrdersService {
     await this.clusters.load();
     const cluster = dto.side === 'sell' ? this.clusters.owned(accountId, dto.clusterId) : null;
     const trader = { accountId, engineAccountId: principal.engineAccountId as number };
-    const outcome = await this.writer.submit([accountId], (state, batch, now): Placement => {
+    const outcome = this.writer.submit([accountId], (state, batch, now): Placement => {
       const key = dto.clientOrderId ? `${accountId}:${dto.clientOrderId}` : null;
       const earlier = key === null ? undefined : state.clientOrderIds.get(key);
       if (earlier !== undefined) return { kind: 'earlier', id: earlier };
       return { kind: 'placed', order: orderView(placeOrder(state, batch, trader, dto, cluster, now)) };
     });
-    if (outcome.kind === 'placed') return { order: outcome.order, created: true };
-    return { order: orderView(await this.get(accountId, String(outcome.id))), created: false };
+    const result = outcome.then(async (placed): Promise<Placed> => {
+      if (placed.kind === 'placed') return { order: placed.order, created: true };
+      return { order: orderView(await this.get(accountId, String(placed.id))), created: false };
+    });
+    return { result };
   }
 
   async cancel(principal: Principal, id: string): Promise<OrderView> {
