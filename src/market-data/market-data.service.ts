@@ -6,6 +6,7 @@ import { formatMoney } from '../common/money';
 import { OrderWriter } from '../orders/order-writer';
 import { unitsToPrice } from '../orders/price-units';
 import { CandleInterval, MarketDataRepository } from './market-data.repository';
+import { MarketFeed } from './market-feed';
 
 export interface BookView {
   symbol: string;
@@ -22,7 +23,13 @@ export class MarketDataService {
     @Inject(OrderWriter) private readonly writer: OrderWriter,
     @Inject(MarketDataRepository) private readonly data: MarketDataRepository,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(MarketFeed) private readonly feed: MarketFeed,
   ) {}
+
+  /** Market checks from memory: these reads need not queue behind the writer. */
+  private known(symbol: string): void {
+    if (!this.feed.has(symbol)) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${symbol}`);
+  }
 
   /**
    * The book as committed: read through the writer's queue, so it never shows a batch whose commit is still
@@ -41,7 +48,7 @@ export class MarketDataService {
 
   /** Newest first. */
   async trades(symbol: string, limit: number) {
-    await this.book(symbol, 1);
+    this.known(symbol);
     return (await this.data.trades(symbol, limit)).map((t) => ({
       tradeId: t.id,
       symbol,
@@ -55,7 +62,7 @@ export class MarketDataService {
 
   /** Newest first; `volume` is in GPU-hours. */
   async candles(symbol: string, interval: CandleInterval, limit: number) {
-    await this.book(symbol, 1);
+    this.known(symbol);
     return (await this.data.candles(symbol, interval, limit)).map((c) => ({
       time: c.start.toISOString(),
       open: formatMoney(c.open),
@@ -68,13 +75,14 @@ export class MarketDataService {
   }
 
   async ticker(symbol: string) {
-    const top = await this.book(symbol, 1);
+    this.known(symbol);
+    const top = this.feed.ticker(symbol) as { bestBid: string | null; bestAsk: string | null };
     const now = new Date(this.clock.now());
     const day = await this.data.dayStats(symbol, now);
     return {
       symbol,
-      bestBid: top.bids[0]?.[0] ?? null,
-      bestAsk: top.asks[0]?.[0] ?? null,
+      bestBid: top.bestBid,
+      bestAsk: top.bestAsk,
       last: money(day.last),
       volume24h: Number(day.volume),
       vwap24h: day.vwap === null ? null : formatMoney(new Decimal(day.vwap).toDecimalPlaces(6)),

@@ -6,6 +6,7 @@ import { Batch, BookUpdate } from '../orders/batch';
 import { OrderWriter } from '../orders/order-writer';
 import { unitsToPrice } from '../orders/price-units';
 import { WireLevel, bookChecksum } from './book-checksum';
+import { MarketsService } from '../markets/markets.service';
 import { MarketDataRepository } from './market-data.repository';
 
 const DAY_MS = 24 * 3600_000;
@@ -57,10 +58,14 @@ export class MarketFeed implements OnApplicationBootstrap {
     @Inject(OrderWriter) private readonly writer: OrderWriter,
     @Inject(MarketDataRepository) private readonly data: MarketDataRepository,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(MarketsService) private readonly markets: MarketsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.writer.onCommitted((batch) => this.publish(batch));
+    this.markets.onCreated(async (market) => {
+      if (!this.books.has(market.symbol)) this.books.set(market.symbol, new FeedBook());
+    });
     // Read through the writer's queue: the books as of the last commit, and every later batch arrives after.
     await this.writer.submit([], (state) => {
       for (const symbol of state.markets.keys()) {

@@ -13,11 +13,18 @@ const DEFAULT_NOTICE_MINUTES = 15;
 
 @Injectable()
 export class MarketsService implements OnModuleInit {
+  private readonly createdListeners: ((market: MarketView) => Promise<void>)[] = [];
+
   constructor(@InjectRepository(MarketEntity) private readonly markets: Repository<MarketEntity>) {}
 
   /** Makes sure the default catalog exists (idempotent; markets an operator changed are left alone). */
   async onModuleInit(): Promise<void> {
     await this.markets.createQueryBuilder().insert().values(DEFAULT_CATALOG).orIgnore().execute();
+  }
+
+  /** Called for every market an admin adds, before the admin is answered (the books open it at once). */
+  onCreated(listener: (market: MarketView) => Promise<void>): void {
+    this.createdListeners.push(listener);
   }
 
   async list(): Promise<MarketView[]> {
@@ -50,7 +57,9 @@ export class MarketsService implements OnModuleInit {
       }
       throw error;
     }
-    return this.get(dto.symbol);
+    const market = await this.get(dto.symbol);
+    for (const listener of this.createdListeners) await listener(market);
+    return market;
   }
 }
 

@@ -45,6 +45,7 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ready();
+    this.markets.onCreated((market) => this.submit([], (state) => state.addMarket(market)));
     // Time passes even when nobody trades: GTD orders and sell windows expire on the tick.
     this.ticker = setInterval(() => {
       if (this.queue.length === 0)

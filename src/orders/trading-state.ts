@@ -62,7 +62,9 @@ export class TradingState {
     }
   }
 
+  /** Opens a book for a market added while running (a no-op if the state already has it). */
   addMarket(market: MarketView): void {
+    if (this.markets.has(market.symbol)) return;
     this.markets.set(market.symbol, market);
     this.engine.addMarket(engineSpec(market));
   }

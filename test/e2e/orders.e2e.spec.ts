@@ -155,6 +155,25 @@ describe('orders over REST', () => {
     expect(await balance(rich.key)).toEqual({ available: '136', held: '0', escrow: '64' });
   });
 
+  it('trades at once on a market an admin has just added', async () => {
+    const market = {
+      symbol: 'H100-SXM.ap-east.firm',
+      gpu: 'H100-SXM',
+      region: 'ap-east',
+      leaseClass: 'firm',
+      tickSize: '0.05',
+      lotSize: 8,
+      minDurationHours: 1,
+      maxDurationHours: 48,
+      feeBps: 40,
+    };
+    await api.http.post('/v1/admin/markets').set('Authorization', api.admin()).send(market).expect(201);
+    const { body } = await place(buyer.key, buy({ symbol: market.symbol, price: '1.05' })).expect(201);
+    expect(body.status).toBe('open');
+    expect((await book(market.symbol)).bids).toEqual([['1.05', 8]]);
+    await place(buyer.key, buy({ symbol: market.symbol, price: '1.01' })).expect(400);
+  });
+
   it('cancels: 409 ORDER_NOT_OPEN for a closed order, 404 for another account', async () => {
     const { body } = await place(buyer.key, buy({ price: '1.00' })).expect(201);
     await api.http.get(`/v1/orders/${body.id}`).set('Authorization', seller.key).expect(404);
