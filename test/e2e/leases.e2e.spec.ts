@@ -16,6 +16,20 @@ describe('leases and the test clock', () => {
   const advance = (seconds: number) =>
     api.http.post('/v1/admin/clock/advance').set('Authorization', api.admin()).send({ seconds }).expect(200);
 
+  /** The seller offers GPUs of its cluster on the firm market at 3.00. */
+  const offer = (quantity: number) =>
+    api.http
+      .post('/v1/orders')
+      .set('Authorization', seller.key)
+      .send({
+        symbol: FIRM,
+        side: 'sell',
+        type: 'limit',
+        price: '3.00',
+        quantity,
+        clusterId: seller.cluster,
+      });
+
   /** A sell then a crossing buy: returns the lease the trade opened. */
   async function trade(symbol: string, price: string, quantity: number, hours: number) {
     await api.http
@@ -64,18 +78,7 @@ describe('leases and the test clock', () => {
     expect(Date.parse(lease.endAt) - Date.parse(lease.startAt)).toBe(10 * 3600_000);
     expect(await balance(buyer.key)).toEqual({ available: '4680', held: '0', escrow: '320' });
     // The cluster's 16 GPUs are all leased: nothing more to offer until the lease ends.
-    const full = await api.http
-      .post('/v1/orders')
-      .set('Authorization', seller.key)
-      .send({
-        symbol: FIRM,
-        side: 'sell',
-        type: 'limit',
-        price: '3.00',
-        quantity: 8,
-        clusterId: seller.cluster,
-      })
-      .expect(400);
+    const full = await offer(8).expect(400);
     expect(full.body.error.code).toBe('INSUFFICIENT_CAPACITY');
     await api.http.get(`/v1/leases/${lease.id}`).set('Authorization', seller.key).expect(200);
     const stranger = await api.account('stranger', ['read', 'trade']);
@@ -92,18 +95,7 @@ describe('leases and the test clock', () => {
     expect(ended).toMatchObject({ status: 'ended', settlement: { paid: '320', fee: '1.6', refunded: '0' } });
     expect(await balance(buyer.key)).toEqual({ available: '4680', held: '0', escrow: '0' });
     expect(await balance(seller.key)).toEqual({ available: '318.4', held: '0', escrow: '0' });
-    await api.http
-      .post('/v1/orders')
-      .set('Authorization', seller.key)
-      .send({
-        symbol: FIRM,
-        side: 'sell',
-        type: 'limit',
-        price: '3.00',
-        quantity: 16,
-        clusterId: seller.cluster,
-      })
-      .expect(201);
+    await offer(16).expect(201);
     await api.http.delete('/v1/orders').set('Authorization', seller.key).expect(200);
   });
 
