@@ -18,17 +18,14 @@ describe('leases and the test clock', () => {
 
   /** The seller offers GPUs of its cluster on the firm market at 3.00. */
   const offer = (quantity: number) =>
-    api.http
-      .post('/v1/orders')
-      .set('Authorization', seller.key)
-      .send({
-        symbol: FIRM,
-        side: 'sell',
-        type: 'limit',
-        price: '3.00',
-        quantity,
-        clusterId: seller.cluster,
-      });
+    api.http.post('/v1/orders').set('Authorization', seller.key).send({
+      symbol: FIRM,
+      side: 'sell',
+      type: 'limit',
+      price: '3.00',
+      quantity,
+      clusterId: seller.cluster,
+    });
 
   /** A sell then a crossing buy: returns the lease the trade opened. */
   async function trade(symbol: string, price: string, quantity: number, hours: number) {
