@@ -23,7 +23,8 @@ const HELP = `usage: npm run loadtest -- [options]
   --symbols N               markets to spread orders over (default 3)
   --subscribers N           fanout: book subscribers (default 1000)
   --seed N                  seeds the order mix (default 1)
-  --report FILE             write the JSON report there (default loadtest-report.json)`;
+  --report FILE             write the JSON report there (default loadtest-report.json)
+  --profile DIR             run the started exchange with --cpu-prof, writing its CPU profile into DIR`;
 
 interface Options {
   mode: 'orders' | 'fanout';
@@ -39,6 +40,7 @@ interface Options {
   subscribers: number;
   seed: number;
   report: string;
+  profile: string | null;
 }
 
 function parse(argv: string[]): Options {
@@ -56,6 +58,7 @@ function parse(argv: string[]): Options {
     subscribers: 1000,
     seed: 1,
     report: 'loadtest-report.json',
+    profile: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -84,6 +87,7 @@ function parse(argv: string[]): Options {
     else if (flag === '--subscribers') o.subscribers = number();
     else if (flag === '--seed') o.seed = number();
     else if (flag === '--report') o.report = (i++, value);
+    else if (flag === '--profile') o.profile = (i++, value);
     else throw new Error(`unknown option ${flag}\n${HELP}`);
   }
   const host = o.url ? new URL(o.url).hostname : '127.0.0.1';
@@ -95,6 +99,7 @@ function parse(argv: string[]): Options {
 /** Starts the built exchange on a fresh database; returns its URL and how to stop it. */
 async function startExchange(
   pg: string,
+  profile: string | null,
 ): Promise<{ url: string; adminKey: string; stop: () => Promise<void> }> {
   const name = `loadtest_${Date.now()}`;
   const admin = new Client({ connectionString: `${pg}/postgres` });
@@ -102,7 +107,9 @@ async function startExchange(
   await admin.query(`create database ${name}`);
   await admin.end();
   const adminKey = 'loadtest-admin-key-0123456789';
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+  const profiling = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  const main = join(__dirname, '..', 'src', 'main.js');
+  const child: ChildProcess = spawn(process.execPath, [...profiling, main], {
     env: {
       ...process.env,
       NO_COLOR: '1',
@@ -373,7 +380,7 @@ async function fanoutMode(url: string, traders: Trader[], o: Options) {
 
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
-  const started = o.url ? null : await startExchange(o.pg);
+  const started = o.url ? null : await startExchange(o.pg, o.profile);
   const url = o.url ?? (started as { url: string }).url;
   const adminKey = o.adminKey ?? started?.adminKey;
   if (!adminKey) throw new Error('--admin-key is needed with --url');

@@ -13,6 +13,6 @@ import { ApiKeyEntity } from './persistence/api-key.entity';
   imports: [TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity])],
   controllers: [AccountsController, AdminAccountsController, AdminLedgerController],
   providers: [AccountsRepository, AccountsService, LedgerService],
-  exports: [AccountsRepository, LedgerService],
+  exports: [AccountsRepository, AccountsService, LedgerService],
 })
 export class AccountsModule {}

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
-import { money } from '../common/money';
 import { Scope, hashApiKey, newApiKey } from '../auth/api-keys';
 import { Balance, LedgerLine, LedgerService } from '../ledger/ledger.service';
 import { AccountsRepository } from './persistence/accounts.repository';
@@ -35,13 +34,6 @@ export class AccountsService {
     return { id: account.id, name: account.name, scopes, apiKey };
   }
 
-  async deposit(accountId: string, amount: string): Promise<Balance> {
-    if (money(amount).lte(0)) throw new DomainError('INVALID_REQUEST', 'amount must be greater than zero');
-    await this.existing(accountId);
-    await this.ledger.deposit(accountId, money(amount));
-    return this.ledger.balance(accountId);
-  }
-
   async view(accountId: string): Promise<AccountView> {
     const account = await this.existing(accountId);
     const scopes = (await this.accounts.scopesOf(accountId)) as Scope[];
@@ -52,7 +44,8 @@ export class AccountsService {
     return this.ledger.lines(accountId, limit, before);
   }
 
-  private async existing(accountId: string) {
+  /** The account, or NOT_FOUND. */
+  async existing(accountId: string) {
     const account = /^[0-9a-f-]{36}$/i.test(accountId) ? await this.accounts.findById(accountId) : null;
     if (!account) throw new DomainError('NOT_FOUND', 'no such account');
     return account;

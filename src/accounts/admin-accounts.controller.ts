@@ -1,9 +1,8 @@
-import { Body, Controller, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
 import { AccountsService } from './accounts.service';
 import { CreateAccountDto } from './dto/create-account.dto';
-import { DepositDto } from './dto/deposit.dto';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -15,10 +14,5 @@ export class AdminAccountsController {
   @Post()
   create(@Body() body: CreateAccountDto) {
     return this.accounts.create(body.name, body.scopes);
-  }
-
-  @Post(':id/deposits')
-  deposit(@Param('id') id: string, @Body() body: DepositDto) {
-    return this.accounts.deposit(id, body.amount);
   }
 }

@@ -29,7 +29,7 @@ export class TestClockController {
   @HttpCode(200)
   async advance(@Body() body: AdvanceClockDto) {
     this.clock.advance(body.seconds);
-    await this.writer.submit([], (state, batch, now) => advanceTime(state, batch, now));
+    await this.writer.submit((state, batch, now) => advanceTime(state, batch, now));
     return { now: new Date(this.clock.now()).toISOString() };
   }
 }

@@ -26,6 +26,8 @@ const ORDER_OPS = new Set<unknown>(['place', 'cancel', 'amend', 'cancelAll']);
 export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
   private readonly logger = new Logger(ExchangeGateway.name);
   private readonly sessions = new Set<WsSession>();
+  /** Who listens where: `book:<symbol>` (and trades, ticker) and `orders:<accountId>` (and fills, leases). */
+  private readonly subscribers = new Map<string, Set<WsSession>>();
   private readonly bySocket = new WeakMap<WebSocket, WsSession>();
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -38,19 +40,16 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.feed.onMessage((symbol, message) => {
-      const channel = `${message.channel as string}:${symbol}`;
-      let text: string | null = null;
-      for (const session of this.sessions) {
-        if (!session.channels.has(channel)) continue;
-        text ??= JSON.stringify(message);
-        session.sendText(text);
-      }
+      const sessions = this.subscribers.get(`${message.channel as string}:${symbol}`);
+      if (!sessions) return;
+      const text = JSON.stringify(message);
+      for (const session of sessions) session.sendText(text);
     });
     this.privateFeed.onMessage((accountId, channel, message) => {
-      for (const session of this.sessions) {
-        if (session.principal?.accountId === accountId && session.channels.has(channel))
-          session.send(message);
-      }
+      const sessions = this.subscribers.get(`${channel}:${accountId}`);
+      if (!sessions) return;
+      const text = JSON.stringify(message);
+      for (const session of sessions) session.sendText(text);
     });
     this.heartbeat = setInterval(() => this.beat(), 1000);
     this.heartbeat.unref();
@@ -73,6 +72,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   private closed(session: WsSession): void {
     if (!this.sessions.delete(session)) return;
+    for (const channel of session.channels) this.leave(session, channel);
     if (session.cancelOnDisconnect && session.principal) void this.cancelPlaced(session);
   }
 
@@ -166,6 +166,10 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
         const principal = await this.auth.authenticate(request.apiKey);
         if (!principal || principal.accountId === null)
           throw new DomainError('UNAUTHORIZED', 'unknown API key');
+        // Signing in again as another account: the private channels of the previous one are dropped.
+        if (session.principal && session.principal.accountId !== principal.accountId) {
+          for (const channel of PRIVATE_CHANNELS) this.leave(session, channel);
+        }
         session.principal = principal;
         session.cancelOnDisconnect = request.cancelOnDisconnect;
         return [
@@ -179,7 +183,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       case 'subscribe':
         return this.subscribe(session, request.channel, request.symbol);
       case 'unsubscribe':
-        session.channels.delete(request.symbol ? `${request.channel}:${request.symbol}` : request.channel);
+        this.leave(session, request.symbol ? `${request.channel}:${request.symbol}` : request.channel);
         return [{ type: 'unsubscribed', channel: request.channel, symbol: request.symbol }];
       case 'cancel': {
         const principal = this.signedIn(session);
@@ -202,16 +206,40 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   private subscribe(session: WsSession, channel: string, symbol: string | null) {
     if (PRIVATE_CHANNELS.includes(channel as never)) {
       this.signedIn(session);
-      session.channels.add(channel);
+      this.join(session, channel);
       return [{ type: 'subscribed', channel }];
     }
     const name = symbol as string;
     if (!this.feed.has(name)) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${name}`);
     // Subscribing and taking the snapshot happen in one synchronous step: no update can fall between them.
-    session.channels.add(`${channel}:${name}`);
+    this.join(session, `${channel}:${name}`);
     const snapshot =
       channel === 'book' ? [this.feed.snapshot(name)] : channel === 'ticker' ? [this.feed.ticker(name)] : [];
     return [{ type: 'subscribed', channel, symbol: name }, ...snapshot];
+  }
+
+  /** `channel` as the session names it: `book:<symbol>`, or a private channel's bare name. */
+  private join(session: WsSession, channel: string): void {
+    session.channels.add(channel);
+    const key = this.routingKey(session, channel);
+    const sessions = this.subscribers.get(key) ?? new Set<WsSession>();
+    sessions.add(session);
+    this.subscribers.set(key, sessions);
+  }
+
+  private leave(session: WsSession, channel: string): void {
+    if (!session.channels.delete(channel)) return;
+    const key = this.routingKey(session, channel);
+    const sessions = this.subscribers.get(key);
+    sessions?.delete(session);
+    if (sessions?.size === 0) this.subscribers.delete(key);
+  }
+
+  /** Private channels are routed by account: a session hears only its own account's events. */
+  private routingKey(session: WsSession, channel: string): string {
+    return PRIVATE_CHANNELS.includes(channel as never)
+      ? `${channel}:${session.principal?.accountId as string}`
+      : channel;
   }
 
   private signedIn(session: WsSession) {

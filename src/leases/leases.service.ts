@@ -28,7 +28,7 @@ export class LeasesService {
     const accountId = accountOf(principal);
     const lease = await this.visible(accountId, id);
     if (lease.buyerId !== accountId) throw new DomainError('FORBIDDEN', 'only the buyer releases a lease');
-    return this.writer.submit([accountId], (state, batch, now) => {
+    return this.writer.submit((state, batch, now) => {
       const live = this.live(state.leases.get(id), id);
       releaseLease(state, batch, live, new Date(now));
       return leaseView(live);
@@ -41,7 +41,7 @@ export class LeasesService {
     const lease = await this.visible(accountId, id);
     if (lease.sellerId !== accountId)
       throw new DomainError('FORBIDDEN', 'only the seller interrupts a lease');
-    return this.writer.submit([accountId], (state, batch, now) => {
+    return this.writer.submit((state, batch, now) => {
       const live = this.live(state.leases.get(id), id);
       const market = state.markets.get(live.symbol);
       if (market?.leaseClass !== 'int') {

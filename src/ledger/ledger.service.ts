@@ -116,21 +116,6 @@ export class LedgerService {
     );
   }
 
-  async deposit(accountId: string, amount: Decimal): Promise<void> {
-    await this.dataSource.transaction((em) =>
-      this.post(em, [
-        {
-          kind: 'deposit',
-          reference: null,
-          postings: [
-            { accountId: EXCHANGE_ACCOUNT_ID, book: 'deposits', amount: amount.negated() },
-            { accountId, book: 'available', amount },
-          ],
-        },
-      ]),
-    );
-  }
-
   async balance(accountId: string): Promise<Balance> {
     const rows: { book: Book; amount: string }[] = await this.dataSource.query(
       `select book, amount from balances where account_id = $1`,

@@ -36,7 +36,7 @@ export class MarketDataService {
    * in flight (and might yet fail).
    */
   book(symbol: string, depth: number): Promise<BookView> {
-    return this.writer.submit([], (state) => {
+    return this.writer.submit((state) => {
       const book = state.engine.book(symbol);
       if (!book) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${symbol}`);
       const { sequence, bids, asks } = book.depth(depth);

@@ -5,7 +5,8 @@ import { formatMoney } from '../common/money';
 import { Batch, BookUpdate } from '../orders/batch';
 import { OrderWriter } from '../orders/order-writer';
 import { unitsToPrice } from '../orders/price-units';
-import { WireLevel, bookChecksum } from './book-checksum';
+import { bookChecksum } from './book-checksum';
+import { LevelLadder } from './level-ladder';
 import { MarketsService } from '../markets/markets.service';
 import { MarketDataRepository } from './market-data.repository';
 
@@ -13,8 +14,8 @@ const DAY_MS = 24 * 3600_000;
 
 /** One market's book as the feed knows it: absolute quantities per price, as committed. */
 class FeedBook {
-  readonly bids = new Map<string, number>();
-  readonly asks = new Map<string, number>();
+  readonly bids = new LevelLadder('buy');
+  readonly asks = new LevelLadder('sell');
   sequence = 0;
   lastTradeId: string | null = null;
   last: string | null = null;
@@ -23,20 +24,12 @@ class FeedBook {
 
   apply(changes: BookUpdate['changes']): void {
     for (const [side, price, quantity] of changes) {
-      const levels = side === 'buy' ? this.bids : this.asks;
-      if (quantity === 0) levels.delete(formatMoney(price));
-      else levels.set(formatMoney(price), quantity);
+      (side === 'buy' ? this.bids : this.asks).set(formatMoney(price), quantity);
     }
   }
 
-  top(side: 'buy' | 'sell', depth = Number.MAX_SAFE_INTEGER): WireLevel[] {
-    const levels = [...(side === 'buy' ? this.bids : this.asks).entries()];
-    levels.sort((a, b) => (side === 'buy' ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])));
-    return levels.slice(0, depth);
-  }
-
   checksum(): number {
-    return bookChecksum(this.top('buy', 10), this.top('sell', 10));
+    return bookChecksum(this.bids.top(10), this.asks.top(10));
   }
 }
 
@@ -67,7 +60,7 @@ export class MarketFeed implements OnApplicationBootstrap {
       if (!this.books.has(market.symbol)) this.books.set(market.symbol, new FeedBook());
     });
     // Read through the writer's queue: the books as of the last commit, and every later batch arrives after.
-    await this.writer.submit([], (state) => {
+    await this.writer.submit((state) => {
       for (const symbol of state.markets.keys()) {
         const engineBook = state.engine.book(symbol);
         if (!engineBook) continue;
@@ -103,8 +96,8 @@ export class MarketFeed implements OnApplicationBootstrap {
     return {
       channel: 'ticker',
       symbol,
-      bestBid: book.top('buy', 1)[0]?.[0] ?? null,
-      bestAsk: book.top('sell', 1)[0]?.[0] ?? null,
+      bestBid: book.bids.top(1)[0]?.[0] ?? null,
+      bestAsk: book.asks.top(1)[0]?.[0] ?? null,
       last: book.last,
       volume24h: volume,
       vwap24h: volume === 0 ? null : formatMoney(value.dividedBy(volume).toDecimalPlaces(6)),
@@ -127,8 +120,8 @@ export class MarketFeed implements OnApplicationBootstrap {
       type: 'snapshot',
       symbol,
       sequence: book.sequence,
-      bids: book.top('buy'),
-      asks: book.top('sell'),
+      bids: book.bids.top(),
+      asks: book.asks.top(),
       checksum: book.checksum(),
     };
   }

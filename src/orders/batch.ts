@@ -26,8 +26,8 @@ export interface BookUpdate {
 }
 
 export interface LedgerTransaction {
-  kind: 'hold' | 'fill' | 'release' | 'settlement' | 'refund';
-  reference: string;
+  kind: 'deposit' | 'hold' | 'fill' | 'release' | 'settlement' | 'refund';
+  reference: string | null;
   postings: Posting[];
 }
 

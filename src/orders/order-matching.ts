@@ -156,7 +156,7 @@ export function amendOrder(
     const newPrice = price === null ? (order.price as Decimal) : unitsToPrice(price);
     const more = newPrice.times(newRemaining).minus((order.holdPrice as Decimal).times(oldRemaining));
     const extra = more.times(order.durationHours as number);
-    const available = state.available.get(order.accountId) ?? new Decimal(0);
+    const available = state.availableOf(order.accountId);
     if (extra.gt(available)) throw new DomainError('INSUFFICIENT_FUNDS', `the amend needs ${extra} USD more`);
   } else if (cluster && newRemaining > oldRemaining) {
     if ((state.committedGpus.get(cluster.id) ?? 0) + newRemaining - oldRemaining > cluster.gpuCount) {
@@ -223,7 +223,7 @@ function buyHoldPrice(
   command: PlaceCommand,
   tickUnits: number,
 ): Decimal {
-  const available = state.available.get(trader.accountId) ?? new Decimal(0);
+  const available = state.availableOf(trader.accountId);
   const gpuHours = command.quantity * (command.durationHours as number);
   if (command.type === 'limit') {
     const price = unitsToPrice(command.price as number);

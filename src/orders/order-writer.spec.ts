@@ -29,11 +29,8 @@ class FakeRepository {
       maxOrderId: Math.max(0, ...this.committed.map((o) => o.id)),
       maxPriority: Math.max(0, ...this.committed.map((o) => o.priority)),
       liveLeases: [],
+      available: new Map([[BUYER.accountId, new Decimal(1000)]]),
     };
-  }
-
-  async availableBalances(accounts: string[]): Promise<Map<string, Decimal>> {
-    return new Map(accounts.map((a) => [a, new Decimal(1000)]));
   }
 
   async commit(batch: Batch): Promise<void> {
@@ -56,7 +53,7 @@ describe('OrderWriter', () => {
   let writer: OrderWriter;
   const markets = { list: async () => [MARKET] } as unknown as MarketsService;
   const bid = (price: string) =>
-    writer.submit([BUYER.accountId], (state, batch, now) =>
+    writer.submit((state, batch, now) =>
       placeOrder(
         state,
         batch,
@@ -102,6 +99,41 @@ describe('OrderWriter', () => {
       [1_300_000, 8],
       [1_000_000, 8],
     ]);
+  });
+
+  it('tells listeners of each committed batch in commit order, before answering its commands', async () => {
+    const seen: string[] = [];
+    writer.onCommitted((batch) => seen.push(`batch ${[...batch.created.keys()].join(',')}`));
+    const first = Promise.all([bid('1.00'), bid('1.01')]).then(() => seen.push('answered first'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = bid('1.02').then(() => seen.push('answered second'));
+    await Promise.all([first, second]);
+    expect(seen).toEqual(['batch 1,2', 'answered first', 'batch 3', 'answered second']);
+  });
+
+  it('keeps available balances in memory across batches: a buyer cannot spend the same money twice', async () => {
+    // 1000 USD: a bid for 8 GPUs x 1 h at 100.00 holds 800, so the second such bid finds 200.
+    const big = () =>
+      writer.submit((state, batch, now) =>
+        placeOrder(
+          state,
+          batch,
+          BUYER,
+          {
+            symbol: MARKET.symbol,
+            side: 'buy',
+            type: 'limit',
+            price: '100.00',
+            quantity: 8,
+            durationHours: 1,
+          },
+          null,
+          now,
+        ),
+      );
+    await big();
+    await expect(big()).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    expect((await writer.ready()).availableOf(BUYER.accountId).toFixed()).toBe('200');
   });
 
   it('a refused command does not spoil the others of its batch', async () => {

@@ -10,10 +10,16 @@ import { TradingState } from './trading-state';
 type Work<T> = (state: TradingState, batch: Batch, now: number) => T;
 
 interface Job {
-  accounts: string[];
   work: Work<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+}
+
+/** A batch the engine has run: its effects, and each command's answer (given once the batch is committed). */
+interface Run {
+  jobs: Job[];
+  batch: Batch;
+  outcomes: ({ value: unknown } | { error: unknown })[];
 }
 
 /** At most this many commands share one database transaction. */
@@ -23,9 +29,10 @@ const TICK_MS = 1000;
 /**
  * The single writer. Commands queue here and run one batch at a time: each command goes through the engine in
  * arrival order, the batch's effects are written in one transaction (group commit: whatever arrived while the
- * previous batch was committing), and only then is any command of the batch answered. If the commit fails,
- * every command of the batch gets UNAVAILABLE and the in-memory state, now ahead of the database, is thrown
- * away and rebuilt from the database before the next batch, so memory never holds what was not committed.
+ * previous batch was committing), and only then is any command of the batch answered. Answering a committed
+ * batch (and telling the feeds about it) happens while the next batch commits. If a commit fails, every command
+ * of the batch gets UNAVAILABLE and the in-memory state, now ahead of the database, is thrown away and rebuilt
+ * from the database before the next batch, so memory never holds what was not committed.
  */
 @Injectable()
 export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,6 +40,8 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
   private state: TradingState | null = null;
   private readonly queue: Job[] = [];
   private draining = false;
+  /** Committed batches are answered in commit order, each after the one before. */
+  private answered: Promise<void> = Promise.resolve();
   private ticker: NodeJS.Timeout | null = null;
   private lastNow = 0;
   private readonly committedListeners: ((batch: Batch) => void)[] = [];
@@ -45,11 +54,11 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ready();
-    this.markets.onCreated((market) => this.submit([], (state) => state.addMarket(market)));
+    this.markets.onCreated((market) => this.submit((state) => state.addMarket(market)));
     // Time passes even when nobody trades: GTD orders and sell windows expire on the tick.
     this.ticker = setInterval(() => {
       if (this.queue.length === 0)
-        this.submit([], (state, batch, now) => advanceTime(state, batch, now)).catch(() => {});
+        this.submit((state, batch, now) => advanceTime(state, batch, now)).catch(() => {});
     }, TICK_MS);
     this.ticker.unref();
   }
@@ -58,15 +67,15 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.ticker) clearInterval(this.ticker);
   }
 
-  /** Called with every committed batch, before its commands are answered (market data, private feeds). */
+  /** Called with every committed batch, in commit order, before its commands are answered (market data, private feeds). */
   onCommitted(listener: (batch: Batch) => void): void {
     this.committedListeners.push(listener);
   }
 
   /** Runs `work` inside the next batch; resolves once its effects are committed. */
-  submit<T>(accounts: string[], work: Work<T>): Promise<T> {
+  submit<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ accounts, work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (!this.draining) {
         this.draining = true;
         // One turn of the event loop first, so commands arriving together share a batch.
@@ -85,24 +94,37 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) await this.runBatch(this.queue.splice(0, MAX_BATCH));
+      while (this.queue.length > 0) {
+        const run = await this.runInMemory(this.queue.splice(0, MAX_BATCH));
+        if (!run) continue;
+        try {
+          await this.orders.commit(run.batch);
+        } catch (error) {
+          this.fail(run.jobs, error);
+          continue;
+        }
+        // On a later turn of the event loop, so that the next batch's commit is already on its way.
+        this.answered = this.answered.then(
+          () => new Promise((done) => setImmediate(() => done(this.answer(run)))),
+        );
+      }
     } finally {
       this.draining = false;
     }
   }
 
-  private async runBatch(jobs: Job[]): Promise<void> {
+  /** Runs the jobs through the engine; null (and every job failed) when the batch cannot be kept. */
+  private async runInMemory(jobs: Job[]): Promise<Run | null> {
     let state: TradingState;
     try {
       state = await this.ready();
-      await this.loadBalances(state, jobs);
     } catch (error) {
       this.fail(jobs, error);
-      return;
+      return null;
     }
     const now = this.now();
     const batch = new Batch();
-    const outcomes: { value?: unknown; error?: unknown }[] = [];
+    const outcomes: Run['outcomes'] = [];
     for (const job of jobs) {
       try {
         outcomes.push({ value: job.work(state, batch, now) });
@@ -111,17 +133,15 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
           // A bug, possibly halfway through a command: keep nothing of this batch.
           this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
           this.fail(jobs, error);
-          return;
+          return null;
         }
         outcomes.push({ error });
       }
     }
-    try {
-      await this.orders.commit(batch);
-    } catch (error) {
-      this.fail(jobs, error);
-      return;
-    }
+    return { jobs, batch, outcomes };
+  }
+
+  private answer({ jobs, batch, outcomes }: Run): void {
     for (const listener of this.committedListeners) {
       try {
         listener(batch);
@@ -143,18 +163,6 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     );
     const unavailable = new DomainError('UNAVAILABLE', 'the database is unavailable; nothing was changed');
     for (const job of jobs) job.reject(unavailable);
-  }
-
-  /**
-   * Reads the available balances of the batch's accounts afresh: between batches the database is the truth
-   * (deposits land there directly), and within a batch the writer keeps them current itself.
-   */
-  private async loadBalances(state: TradingState, jobs: Job[]): Promise<void> {
-    state.available.clear();
-    const accounts = [...new Set(jobs.flatMap((j) => j.accounts))];
-    if (accounts.length === 0) return;
-    for (const [account, amount] of await this.orders.availableBalances(accounts))
-      state.available.set(account, amount);
   }
 
   /** The clock, never going backwards (the engine's expiries assume time moves forward). */

@@ -3,6 +3,7 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { ClustersModule } from '../clusters/clusters.module';
 import { MarketsModule } from '../markets/markets.module';
 import { LeasesRepository } from '../leases/leases.repository';
+import { DepositsController } from './deposits.controller';
 import { OrderWriter } from './order-writer';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
@@ -10,7 +11,7 @@ import { OrdersService } from './orders.service';
 
 @Module({
   imports: [AccountsModule, MarketsModule, ClustersModule],
-  controllers: [OrdersController],
+  controllers: [OrdersController, DepositsController],
   providers: [OrdersRepository, LeasesRepository, OrderWriter, OrdersService],
   exports: [OrderWriter, LeasesRepository, OrdersService],
 })

@@ -183,6 +183,9 @@ export class OrdersRepository {
     const books: { symbol: string; book_sequence: string }[] = await this.db.query(
       `select symbol, book_sequence from markets`,
     );
+    const balances: { account_id: string; amount: string }[] = await this.db.query(
+      `select account_id, amount from balances where book = 'available' and amount <> 0`,
+    );
     const [max] = await this.db.query(
       `select coalesce(max(id), 0) as id, coalesce(max(priority), 0) as priority from orders`,
     );
@@ -194,17 +197,8 @@ export class OrdersRepository {
       maxOrderId: Number(max.id),
       maxPriority: Number(max.priority),
       liveLeases: await this.leases.loadLive(),
+      available: new Map(balances.map((r) => [r.account_id, new Decimal(r.amount)])),
     };
-  }
-
-  async availableBalances(accountIds: string[]): Promise<Map<string, Decimal>> {
-    const rows: { account_id: string; amount: string }[] = await this.db.query(
-      `select account_id, amount from balances where book = 'available' and account_id = any($1::uuid[])`,
-      [accountIds],
-    );
-    const balances = new Map(accountIds.map((id) => [id, new Decimal(0)]));
-    for (const r of rows) balances.set(r.account_id, new Decimal(r.amount));
-    return balances;
   }
 
   /**

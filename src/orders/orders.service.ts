@@ -55,7 +55,7 @@ export class OrdersService {
     await this.clusters.load();
     const cluster = dto.side === 'sell' ? this.clusters.owned(accountId, dto.clusterId) : null;
     const trader = { accountId, engineAccountId: principal.engineAccountId as number };
-    const outcome = this.writer.submit([accountId], (state, batch, now): Placement => {
+    const outcome = this.writer.submit((state, batch, now): Placement => {
       const key = dto.clientOrderId ? `${accountId}:${dto.clientOrderId}` : null;
       const earlier = key === null ? undefined : state.clientOrderIds.get(key);
       if (earlier !== undefined) return { kind: 'earlier', id: earlier };
@@ -72,7 +72,7 @@ export class OrdersService {
     const accountId = accountOf(principal);
     const order = await this.get(accountId, id);
     if (order.status !== 'open') throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
-    return this.writer.submit([accountId], (state, batch, now) => {
+    return this.writer.submit((state, batch, now) => {
       const open = state.open.get(order.id);
       if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
       return orderView(cancelOrder(state, batch, open, now));
@@ -88,7 +88,7 @@ export class OrdersService {
     if (order.status !== 'open') throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
     await this.clusters.load();
     const cluster = order.clusterId ? this.clusters.owned(accountId, order.clusterId) : null;
-    return this.writer.submit([accountId], (state, batch, now) => {
+    return this.writer.submit((state, batch, now) => {
       const open = state.open.get(order.id);
       if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
       return orderView(amendOrder(state, batch, open, change, cluster, now));
@@ -98,7 +98,7 @@ export class OrdersService {
   async cancelAll(principal: Principal, symbol: string | null): Promise<OrderView[]> {
     const accountId = accountOf(principal);
     const trader = { accountId, engineAccountId: principal.engineAccountId as number };
-    return this.writer.submit([accountId], (state, batch, now) =>
+    return this.writer.submit((state, batch, now) =>
       cancelAllOrders(state, batch, trader, symbol, now).map(orderView),
     );
   }

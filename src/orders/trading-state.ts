@@ -16,19 +16,22 @@ export interface PersistedState {
   maxPriority: number;
   /** Leases not yet ended: their GPUs stay committed to their cluster until they end. */
   liveLeases: LeaseRecord[];
+  /** Every account's available balance (an account missing here has none). */
+  available: Map<string, Decimal>;
 }
 
 /**
- * The single writer's memory: the matching engine with one book per market, every open order, the available
- * balances of the accounts in the current batch, and the GPUs each cluster has committed (offered in open sells, or leased).
- * Only the order writer touches it, one batch at a time; it is rebuilt from the database at start, and after a
- * batch failed to commit (then memory may be ahead of the database, so it is thrown away).
+ * The single writer's memory: the matching engine with one book per market, every open order, every account's
+ * available balance, and the GPUs each cluster has committed (offered in open sells, or leased). Only the order
+ * writer touches it, one batch at a time, and every change to an available balance goes through it (deposits
+ * too), so memory is as current as the database; it is rebuilt from the database at start, and after a batch
+ * failed to commit (then memory may be ahead of the database, so it is thrown away).
  */
 export class TradingState {
   readonly engine = new MatchingEngine();
   readonly markets = new Map<string, MarketView>();
   readonly open = new Map<number, OrderRecord>();
-  readonly available = new Map<string, Decimal>();
+  readonly available: Map<string, Decimal>;
   readonly committedGpus = new Map<string, number>();
   readonly leases = new Map<string, LeaseRecord>();
   /** `${accountId}:${clientOrderId}` of orders placed since this state was built. */
@@ -39,6 +42,7 @@ export class TradingState {
   constructor(persisted: PersistedState) {
     this.nextOrderId = persisted.maxOrderId + 1;
     this.nextPriority = persisted.maxPriority + 1;
+    this.available = new Map(persisted.available);
     for (const lease of persisted.liveLeases) {
       this.leases.set(lease.id, lease);
       this.commitGpus(lease.clusterId, lease.quantity);
@@ -69,10 +73,13 @@ export class TradingState {
     this.engine.addMarket(engineSpec(market));
   }
 
-  /** Money that reaches an account's available balance (kept current only for the accounts of this batch). */
+  availableOf(accountId: string): Decimal {
+    return this.available.get(accountId) ?? new Decimal(0);
+  }
+
+  /** Money that reaches (or, negative, leaves) an account's available balance. */
   creditAvailable(accountId: string, amount: Decimal): void {
-    const current = this.available.get(accountId);
-    if (current !== undefined) this.available.set(accountId, current.plus(amount));
+    this.available.set(accountId, this.availableOf(accountId).plus(amount));
   }
 
   commitGpus(clusterId: string, gpus: number): void {

@@ -279,6 +279,59 @@ describe('WebSocket /v1/ws', () => {
     s.close();
   });
 
+  it('signing in again as another account drops the private channels of the first one', async () => {
+    const client = await authed(buyer.key);
+    await client.request({ op: 'subscribe', channel: 'orders' });
+    const again = await client.request({ op: 'auth', apiKey: seller.key.replace('Bearer ', '') });
+    expect(again).toMatchObject({ type: 'authenticated', accountId: seller.id });
+    const other = await authed(buyer.key);
+    const placed = await other.request({
+      op: 'place',
+      order: { symbol: SYMBOL, side: 'buy', type: 'limit', price: '1.00', quantity: 8, durationHours: 1 },
+    });
+    expect(placed.type).toBe('ack');
+    // A ping answered after the order's commit: any orders message for the buyer would have come before it.
+    await client.request({ op: 'ping' });
+    expect(client.on('orders')).toEqual([]);
+    await other.request({ op: 'cancelAll' });
+    client.close();
+    other.close();
+  });
+
+  it('disconnects a client that stops reading once its send buffer passes the limit, with a reason', async () => {
+    const seller2 = await authed(seller.key);
+    const levels = 200;
+    const acks = Array.from({ length: levels }, (_, i) =>
+      seller2.request({
+        op: 'place',
+        order: {
+          symbol: SYMBOL,
+          side: 'sell',
+          type: 'limit',
+          price: (50 + i / 100).toFixed(2),
+          quantity: 8,
+          clusterId: seller.cluster,
+        },
+      }),
+    );
+    expect((await Promise.all(acks)).every((m) => m.type === 'ack')).toBe(true);
+    const slow = await WsClient.connect(exchange.url);
+    const closed = new Promise<number>((resolve) => slow.socket.once('close', (code) => resolve(code)));
+    // Stop reading: every snapshot the server sends (a few kB each) now piles up in its send buffer.
+    const raw = (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause();
+    for (let i = 0; i < 4000; i++)
+      slow.sendRaw(JSON.stringify({ op: 'subscribe', channel: 'book', symbol: SYMBOL }));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    raw.resume();
+    expect(await closed).toBe(4008);
+    const healthy = await WsClient.connect(exchange.url);
+    expect(await healthy.request({ op: 'ping' })).toMatchObject({ type: 'pong' });
+    healthy.close();
+    await seller2.request({ op: 'cancelAll' });
+    seller2.close();
+  });
+
   it('a subscriber rebuilding the book from snapshot and updates always equals the REST book', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -56,6 +56,7 @@ export class ExchangeProcess {
         ADMIN_API_KEY: ADMIN_KEY,
         RATE_LIMIT_PER_SECOND: '100000',
         KEY_RATE_LIMIT_PER_SECOND: '100000',
+        WS_MESSAGES_PER_SECOND: '100000',
         ...database.env,
         ...env,
       },
