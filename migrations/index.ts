@@ -1,10 +1,12 @@
 import { AccountsMarketsLedger1763900000000 } from './1763900000000-accounts-markets-ledger';
 import { ClustersOrdersTrades1763900001000 } from './1763900001000-clusters-orders-trades';
 import { Leases1763900002000 } from './1763900002000-leases';
+import { WriteChecks1763900003000 } from './1763900003000-write-checks';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
   AccountsMarketsLedger1763900000000,
   ClustersOrdersTrades1763900001000,
   Leases1763900002000,
+  WriteChecks1763900003000,
 ];

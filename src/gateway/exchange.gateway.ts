@@ -1,5 +1,7 @@
 import { Inject, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { AuthService } from '../auth/auth.service';
 import { Clock } from '../common/clock';
@@ -55,8 +57,8 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.heartbeat.unref();
   }
 
-  handleConnection(socket: WebSocket): void {
-    const session = new WsSession(socket);
+  handleConnection(socket: WebSocket, request?: IncomingMessage): void {
+    const session = new WsSession(socket, request?.socket instanceof Socket ? request.socket : null);
     this.sessions.add(session);
     this.bySocket.set(socket, session);
     socket.on('close', () => this.closed(session));

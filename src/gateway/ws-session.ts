@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 
@@ -19,8 +20,13 @@ export class WsSession {
   private readonly inFlight = new Set<Promise<unknown>>();
   private windowStart = 0;
   private messagesInWindow = 0;
+  private corked = false;
 
-  constructor(readonly socket: WebSocket) {}
+  /** `transport` is the TCP connection under the WebSocket: writes to it are gathered per turn of the event loop. */
+  constructor(
+    readonly socket: WebSocket,
+    private readonly transport: Socket | null,
+  ) {}
 
   track(result: Promise<unknown>): void {
     this.inFlight.add(result);
@@ -49,7 +55,22 @@ export class WsSession {
       this.socket.close(4008, 'too slow: send buffer full');
       return;
     }
+    this.gatherWrites();
     this.socket.send(text);
+  }
+
+  /**
+   * Holds this connection's writes until the current tick's work is done, so the messages one batch produces
+   * for a client (acks, updates, private events) leave in one write system call instead of one each.
+   */
+  private gatherWrites(): void {
+    if (this.corked || !this.transport) return;
+    this.corked = true;
+    this.transport.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.transport?.uncork();
+    });
   }
 
   /** Counts a message against the per-second limit; returns how far over the limit the client is (0 = within). */

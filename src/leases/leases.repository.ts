@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Decimal from 'decimal.js';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { WriteStatement } from '../database/write-statement';
 import { LeaseRecord, LeaseStatus } from './lease-record';
 
 interface LeaseRow {
@@ -68,10 +69,10 @@ export class LeasesRepository {
   }
 
   /** Inside the batch's transaction, in at most two statements. */
-  async write(em: EntityManager, created: LeaseRecord[], changed: LeaseRecord[]): Promise<void> {
+  write(statement: WriteStatement, created: LeaseRecord[], changed: LeaseRecord[]): void {
     if (created.length > 0) {
       const column = <T>(f: (l: LeaseRecord) => T): T[] => created.map(f);
-      await em.query(
+      statement.add(
         `insert into leases (id, trade_id, symbol, buyer_id, seller_id, cluster_id, quantity, price, duration_hours,
                              fee_bps, status, start_at, end_at, interrupt_at, ended_at, paid, fee, refunded,
                              created_at, updated_at)
@@ -105,7 +106,7 @@ export class LeasesRepository {
     }
     if (changed.length > 0) {
       const column = <T>(f: (l: LeaseRecord) => T): T[] => changed.map(f);
-      await em.query(
+      statement.add(
         `update leases l set status = v.status, interrupt_at = v.interrupt_at, ended_at = v.ended_at, paid = v.paid,
                 fee = v.fee, refunded = v.refunded, updated_at = v.updated_at
            from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::numeric[], $6::numeric[],

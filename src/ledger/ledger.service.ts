@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Decimal from 'decimal.js';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainError } from '../common/domain-error';
 import { formatMoney } from '../common/money';
+import { WriteStatement } from '../database/write-statement';
 
 /** The exchange's own account: it holds the system books. */
 export const EXCHANGE_ACCOUNT_ID = '00000000-0000-0000-0000-000000000000';
@@ -51,33 +51,39 @@ export class LedgerService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Records balanced transactions inside the caller's database transaction, in a fixed number of statements
-   * whatever their count (the group commit writes a whole batch this way): the transactions, their entries, and
-   * one update per touched balance.
+   * Adds balanced transactions to the caller's write statement, in a fixed number of parts whatever their count
+   * (the group commit writes a whole batch this way): the transactions, their entries, and one update per
+   * touched balance, which must exist (the statement fails otherwise). A balance that would go negative makes the
+   * database refuse the whole statement.
    */
-  async post(em: EntityManager, transactions: LedgerTransaction[]): Promise<void> {
+  write(statement: WriteStatement, transactions: LedgerTransaction[]): void {
     const live = transactions.filter((t) => t.postings.some((p) => !p.amount.isZero()));
     if (live.length === 0) return;
     for (const t of live) {
       const sum = t.postings.reduce((total, p) => total.plus(p.amount), new Decimal(0));
       if (!sum.isZero()) throw new Error(`unbalanced ledger transaction ${t.kind}: entries sum to ${sum}`);
     }
-    const ids: { id: string }[] = await em.query(
-      `select nextval('ledger_transactions_id_seq') as id from generate_series(1, $1)`,
+    const ids = statement.add(
+      `select nextval('ledger_transactions_id_seq') as id, ord from generate_series(1, $1::int) as ord`,
       [live.length],
     );
-    await em.query(
-      `insert into ledger_transactions (id, kind, reference) select * from unnest($1::bigint[], $2::text[], $3::text[])`,
-      [ids.map((r) => r.id), live.map((t) => t.kind), live.map((t) => t.reference)],
+    statement.add(
+      `insert into ledger_transactions (id, kind, reference)
+       select i.id, v.kind, v.reference from unnest($1::text[], $2::text[]) with ordinality as v (kind, reference, ord)
+         join ${ids} i using (ord) order by ord`,
+      [live.map((t) => t.kind), live.map((t) => t.reference)],
     );
     const entries = live.flatMap((t, i) =>
-      t.postings.filter((p) => !p.amount.isZero()).map((p) => ({ id: ids[i].id, p })),
+      t.postings.filter((p) => !p.amount.isZero()).map((p) => ({ ord: i + 1, p })),
     );
-    await em.query(
+    statement.add(
       `insert into ledger_entries (transaction_id, account_id, book, amount)
-       select * from unnest($1::bigint[], $2::uuid[], $3::text[], $4::numeric[])`,
+       select i.id, v.account_id, v.book, v.amount
+         from unnest($1::int[], $2::uuid[], $3::text[], $4::numeric[]) with ordinality
+              as v (ord, account_id, book, amount, n)
+         join ${ids} i using (ord) order by v.n`,
       [
-        entries.map((e) => e.id),
+        entries.map((e) => e.ord),
         entries.map((e) => e.p.accountId),
         entries.map((e) => e.p.book),
         entries.map((e) => e.p.amount.toFixed()),
@@ -90,22 +96,17 @@ export class LedgerService {
       deltas.set(key, { ...current, amount: current.amount.plus(p.amount) });
     }
     const changes = [...deltas.values()].filter((d) => !d.amount.isZero());
-    let updated: [unknown[], number];
-    try {
-      // An UPDATE, not an upsert: PostgreSQL checks constraints on the row an INSERT proposes before it looks
-      // for a conflict, so an upsert of a negative change would fail even on a well-funded account.
-      updated = await em.query(
-        `update balances b set amount = b.amount + v.delta
-           from unnest($1::uuid[], $2::text[], $3::numeric[]) as v (account_id, book, delta)
-          where b.account_id = v.account_id and b.book = v.book`,
-        [changes.map((c) => c.accountId), changes.map((c) => c.book), changes.map((c) => c.amount.toFixed())],
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === '23514')
-        throw new DomainError('INSUFFICIENT_FUNDS', 'not enough funds');
-      throw error;
-    }
-    if (updated[1] !== changes.length) throw new Error(`${changes.length - updated[1]} balances are missing`);
+    if (changes.length === 0) return;
+    // An UPDATE, not an upsert: PostgreSQL checks constraints on the row an INSERT proposes before it looks
+    // for a conflict, so an upsert of a negative change would fail even on a well-funded account.
+    const updated = statement.add(
+      `update balances b set amount = b.amount + v.delta
+         from unnest($1::uuid[], $2::text[], $3::numeric[]) as v (account_id, book, delta)
+        where b.account_id = v.account_id and b.book = v.book
+       returning 1`,
+      [changes.map((c) => c.accountId), changes.map((c) => c.book), changes.map((c) => c.amount.toFixed())],
+    );
+    statement.expectRows(updated, changes.length, 'balances');
   }
 
   /** Opens an account's books at zero (in the caller's transaction). */

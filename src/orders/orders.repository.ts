@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { LeasesRepository } from '../leases/leases.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import type { MarketView } from '../markets/markets.service';
+import { WriteStatement } from '../database/write-statement';
 import { Batch } from './batch';
 import { OrderRecord, OrderStatus } from './order-record';
 import type { PersistedState } from './trading-state';
@@ -202,78 +203,79 @@ export class OrdersRepository {
   }
 
   /**
-   * Writes one batch in one transaction, all of it or (on any error) none of it, in a fixed number of
-   * set-based statements whatever the batch's size.
+   * Writes one batch atomically, all of it or (on any error) none of it, as a single statement made of a fixed
+   * number of set-based parts whatever the batch's size.
    */
   async commit(batch: Batch): Promise<void> {
     if (batch.empty) return;
-    await this.db.transaction(async (em) => {
-      const created = [...batch.created.values()];
-      if (created.length > 0) {
-        const columns = created.map(orderValues);
-        await em.query(
-          `insert into orders (${ORDER_COLUMNS.join(', ')})
-           select * from unnest(${ORDER_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`,
-          ORDER_COLUMNS.map((_, c) => columns.map((row) => row[c])),
-        );
-      }
-      const changed = [...batch.changed.values()];
-      if (changed.length > 0) {
-        await em.query(
-          `update orders o set quantity = v.quantity, filled_quantity = v.filled, notional_filled = v.value,
-                  status = v.status, reason = v.reason, price = v.price, hold_price = v.hold_price,
-                  priority = v.priority, updated_at = v.updated_at
-             from unnest($1::bigint[], $2::int[], $3::int[], $4::numeric[], $5::text[], $6::text[], $7::numeric[],
-                         $8::numeric[], $9::bigint[], $10::timestamptz[])
-               as v (id, quantity, filled, value, status, reason, price, hold_price, priority, updated_at)
-            where o.id = v.id`,
-          [
-            changed.map((o) => o.id),
-            changed.map((o) => o.quantity),
-            changed.map((o) => o.filled),
-            changed.map((o) => o.filledValue.toFixed()),
-            changed.map((o) => o.status),
-            changed.map((o) => o.reason),
-            changed.map((o) => o.price?.toFixed() ?? null),
-            changed.map((o) => o.holdPrice?.toFixed() ?? null),
-            changed.map((o) => o.priority),
-            changed.map((o) => o.updatedAt),
-          ],
-        );
-      }
-      const trades = batch.trades;
-      if (trades.length > 0) {
-        await em.query(
-          `insert into trades (id, symbol, seq, price, quantity, duration_hours, taker_side, buy_order_id,
-                               sell_order_id, buyer_id, seller_id, created_at)
-           select * from unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[], $5::int[], $6::int[], $7::text[],
-                                $8::bigint[], $9::bigint[], $10::uuid[], $11::uuid[], $12::timestamptz[])`,
-          [
-            trades.map((t) => t.id),
-            trades.map((t) => t.symbol),
-            trades.map((t) => t.seq),
-            trades.map((t) => t.price.toFixed()),
-            trades.map((t) => t.quantity),
-            trades.map((t) => t.durationHours),
-            trades.map((t) => t.takerSide),
-            trades.map((t) => t.buyOrderId),
-            trades.map((t) => t.sellOrderId),
-            trades.map((t) => t.buyerId),
-            trades.map((t) => t.sellerId),
-            trades.map((t) => t.time),
-          ],
-        );
-      }
-      await this.leases.write(em, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
-      await this.ledger.post(em, batch.ledger);
-      if (batch.bookSequences.size > 0) {
-        await em.query(
-          `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)
-            where m.symbol = v.symbol`,
-          [[...batch.bookSequences.keys()], [...batch.bookSequences.values()]],
-        );
-      }
-    });
+    const statement = new WriteStatement();
+    const created = [...batch.created.values()];
+    if (created.length > 0) {
+      const columns = created.map(orderValues);
+      statement.add(
+        `insert into orders (${ORDER_COLUMNS.join(', ')})
+         select * from unnest(${ORDER_COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`,
+        ORDER_COLUMNS.map((_, c) => columns.map((row) => row[c])),
+      );
+    }
+    const changed = [...batch.changed.values()];
+    if (changed.length > 0) {
+      statement.add(
+        `update orders o set quantity = v.quantity, filled_quantity = v.filled, notional_filled = v.value,
+                status = v.status, reason = v.reason, price = v.price, hold_price = v.hold_price,
+                priority = v.priority, updated_at = v.updated_at
+           from unnest($1::bigint[], $2::int[], $3::int[], $4::numeric[], $5::text[], $6::text[], $7::numeric[],
+                       $8::numeric[], $9::bigint[], $10::timestamptz[])
+             as v (id, quantity, filled, value, status, reason, price, hold_price, priority, updated_at)
+          where o.id = v.id`,
+        [
+          changed.map((o) => o.id),
+          changed.map((o) => o.quantity),
+          changed.map((o) => o.filled),
+          changed.map((o) => o.filledValue.toFixed()),
+          changed.map((o) => o.status),
+          changed.map((o) => o.reason),
+          changed.map((o) => o.price?.toFixed() ?? null),
+          changed.map((o) => o.holdPrice?.toFixed() ?? null),
+          changed.map((o) => o.priority),
+          changed.map((o) => o.updatedAt),
+        ],
+      );
+    }
+    const trades = batch.trades;
+    if (trades.length > 0) {
+      statement.add(
+        `insert into trades (id, symbol, seq, price, quantity, duration_hours, taker_side, buy_order_id,
+                             sell_order_id, buyer_id, seller_id, created_at)
+         select * from unnest($1::text[], $2::text[], $3::bigint[], $4::numeric[], $5::int[], $6::int[], $7::text[],
+                              $8::bigint[], $9::bigint[], $10::uuid[], $11::uuid[], $12::timestamptz[])`,
+        [
+          trades.map((t) => t.id),
+          trades.map((t) => t.symbol),
+          trades.map((t) => t.seq),
+          trades.map((t) => t.price.toFixed()),
+          trades.map((t) => t.quantity),
+          trades.map((t) => t.durationHours),
+          trades.map((t) => t.takerSide),
+          trades.map((t) => t.buyOrderId),
+          trades.map((t) => t.sellOrderId),
+          trades.map((t) => t.buyerId),
+          trades.map((t) => t.sellerId),
+          trades.map((t) => t.time),
+        ],
+      );
+    }
+    this.leases.write(statement, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
+    this.ledger.write(statement, batch.ledger);
+    if (batch.bookSequences.size > 0) {
+      statement.add(
+        `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)
+          where m.symbol = v.symbol`,
+        [[...batch.bookSequences.keys()], [...batch.bookSequences.values()]],
+      );
+    }
+    // One statement, one round trip: the whole batch or (on any error) none of it.
+    if (!statement.empty) await this.db.query(statement.text, statement.params);
   }
 
   async findOne(id: string): Promise<OrderRecord | null> {

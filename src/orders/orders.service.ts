@@ -10,12 +10,19 @@ import { OrderRecord, OrderStatus } from './order-record';
 import { fillView, orderView } from './order-view';
 import { OrderWriter } from './order-writer';
 import { OrdersRepository } from './orders.repository';
+import { TradingState } from './trading-state';
 
 export type OrderView = ReturnType<typeof orderView>;
 
 export interface Placed {
   order: OrderView;
   created: boolean;
+}
+
+/** This account's open order with this id, from the writer's memory. */
+function openOrderOf(state: TradingState, accountId: string, id: string): OrderRecord | null {
+  const open = /^\d{1,15}$/.test(id) ? state.open.get(Number(id)) : undefined;
+  return open && open.accountId === accountId ? open : null;
 }
 
 /** A new order, or the one this account placed earlier with the same clientOrderId. */
@@ -68,15 +75,14 @@ export class OrdersService {
     return { result };
   }
 
+  /** Open orders are found in the writer's memory; only a refusal (not found, not open) reads the database. */
   async cancel(principal: Principal, id: string): Promise<OrderView> {
     const accountId = accountOf(principal);
-    const order = await this.get(accountId, id);
-    if (order.status !== 'open') throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
-    return this.writer.submit((state, batch, now) => {
-      const open = state.open.get(order.id);
-      if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
-      return orderView(cancelOrder(state, batch, open, now));
+    const cancelled = await this.writer.submit((state, batch, now) => {
+      const open = openOrderOf(state, accountId, id);
+      return open ? orderView(cancelOrder(state, batch, open, now)) : null;
     });
+    return cancelled ?? this.refuseNotOpen(accountId, id);
   }
 
   async amend(principal: Principal, id: string, change: AmendOrderDto): Promise<OrderView> {
@@ -84,15 +90,20 @@ export class OrdersService {
     if (change.quantity === undefined && change.price === undefined) {
       throw new DomainError('INVALID_REQUEST', 'send a quantity, a price, or both');
     }
-    const order = await this.get(accountId, id);
-    if (order.status !== 'open') throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
     await this.clusters.load();
-    const cluster = order.clusterId ? this.clusters.owned(accountId, order.clusterId) : null;
-    return this.writer.submit((state, batch, now) => {
-      const open = state.open.get(order.id);
-      if (!open) throw new DomainError('ORDER_NOT_OPEN', `order ${id} is no longer open`);
+    const amended = await this.writer.submit((state, batch, now) => {
+      const open = openOrderOf(state, accountId, id);
+      if (!open) return null;
+      const cluster = open.clusterId ? this.clusters.owned(accountId, open.clusterId) : null;
       return orderView(amendOrder(state, batch, open, change, cluster, now));
     });
+    return amended ?? this.refuseNotOpen(accountId, id);
+  }
+
+  /** NOT_FOUND, or ORDER_NOT_OPEN with the order's status. */
+  private async refuseNotOpen(accountId: string, id: string): Promise<never> {
+    const order = await this.get(accountId, id);
+    throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
   }
 
   async cancelAll(principal: Principal, symbol: string | null): Promise<OrderView[]> {
