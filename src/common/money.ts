@@ -9,5 +9,5 @@ export function money(value: string | Decimal): Decimal {
 
 /** The canonical wire form: plain decimal notation, no exponent, no trailing zeros. */
 export function formatMoney(value: Decimal | string): string {
-  return new Decimal(value).toFixed();
+  return (value instanceof Decimal ? value : new Decimal(value)).toFixed();
 }

@@ -50,7 +50,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.privateFeed.onMessage((accountId, channel, message) => {
       const sessions = this.subscribers.get(`${channel}:${accountId}`);
       if (!sessions) return;
-      const text = JSON.stringify(message);
+      const text = JSON.stringify(message());
       for (const session of sessions) session.sendText(text);
     });
     this.heartbeat = setInterval(() => this.beat(), 1000);

@@ -5,11 +5,10 @@ import { Batch } from '../orders/batch';
 import { orderView } from '../orders/order-view';
 import { OrderWriter } from '../orders/order-writer';
 
-export type PrivateListener = (
-  accountId: string,
-  channel: 'orders' | 'fills' | 'leases',
-  message: unknown,
-) => void;
+export type PrivateChannel = 'orders' | 'fills' | 'leases';
+
+/** Gets each account's events; `message()` builds one (only worth doing when someone listens). */
+export type PrivateListener = (accountId: string, channel: PrivateChannel, message: () => unknown) => void;
 
 /** Each account's own events from every committed batch: its orders, its fills, its leases. */
 @Injectable()
@@ -27,16 +26,16 @@ export class PrivateFeed implements OnApplicationBootstrap {
   }
 
   private publish(batch: Batch): void {
-    const emit = (accountId: string, channel: 'orders' | 'fills' | 'leases', message: unknown) => {
+    const emit = (accountId: string, channel: PrivateChannel, message: () => unknown) => {
       for (const listener of this.listeners) listener(accountId, channel, message);
     };
     for (const order of [...batch.created.values(), ...batch.changed.values()]) {
-      emit(order.accountId, 'orders', { channel: 'orders', order: orderView(order) });
+      emit(order.accountId, 'orders', () => ({ channel: 'orders', order: orderView(order) }));
     }
     const leaseOfTrade = new Map([...batch.leasesCreated.values()].map((l) => [l.tradeId, l.id]));
     for (const t of batch.trades) {
       for (const side of ['buy', 'sell'] as const) {
-        emit(side === 'buy' ? t.buyerId : t.sellerId, 'fills', {
+        emit(side === 'buy' ? t.buyerId : t.sellerId, 'fills', () => ({
           channel: 'fills',
           fill: {
             tradeId: t.id,
@@ -50,12 +49,12 @@ export class PrivateFeed implements OnApplicationBootstrap {
             leaseId: leaseOfTrade.get(t.id) ?? null,
             time: t.time.toISOString(),
           },
-        });
+        }));
       }
     }
     for (const lease of [...batch.leasesCreated.values(), ...batch.leasesChanged.values()]) {
       for (const accountId of [lease.buyerId, lease.sellerId]) {
-        emit(accountId, 'leases', { channel: 'leases', lease: leaseView(lease) });
+        emit(accountId, 'leases', () => ({ channel: 'leases', lease: leaseView(lease) }));
       }
     }
   }

@@ -7,6 +7,7 @@ import { OrderWriter } from '../orders/order-writer';
 import { unitsToPrice } from '../orders/price-units';
 import { bookChecksum } from './book-checksum';
 import { LevelLadder } from './level-ladder';
+import { TradeWindow } from './trade-window';
 import { MarketsService } from '../markets/markets.service';
 import { MarketDataRepository } from './market-data.repository';
 
@@ -19,8 +20,8 @@ class FeedBook {
   sequence = 0;
   lastTradeId: string | null = null;
   last: string | null = null;
-  /** Trades of the last 24 hours, oldest first, for the ticker's volume and VWAP. */
-  readonly day: { time: number; gpuHours: number; value: Decimal }[] = [];
+  /** Trades of the last 24 hours, for the ticker's volume and VWAP. */
+  readonly day = new TradeWindow(DAY_MS);
 
   apply(changes: BookUpdate['changes']): void {
     for (const [side, price, quantity] of changes) {
@@ -78,11 +79,9 @@ export class MarketFeed implements OnApplicationBootstrap {
       if (book) book.last = formatMoney(price);
     }
     for (const t of recent.trades) {
-      this.books.get(t.symbol)?.day.push({
-        time: t.created_at.getTime(),
-        gpuHours: Number(t.gpu_hours),
-        value: new Decimal(t.price).times(t.gpu_hours),
-      });
+      this.books
+        .get(t.symbol)
+        ?.day.add(t.created_at.getTime(), Number(t.gpu_hours), new Decimal(t.price).times(t.gpu_hours));
     }
   }
 
@@ -90,9 +89,7 @@ export class MarketFeed implements OnApplicationBootstrap {
   ticker(symbol: string): FeedMessage {
     const book = this.books.get(symbol) as FeedBook;
     const now = this.clock.now();
-    while (book.day.length > 0 && book.day[0].time <= now - DAY_MS) book.day.shift();
-    const volume = book.day.reduce((sum, t) => sum + t.gpuHours, 0);
-    const value = book.day.reduce((sum, t) => sum.plus(t.value), new Decimal(0));
+    const { gpuHours: volume, value } = book.day.totals(now);
     return {
       channel: 'ticker',
       symbol,
@@ -163,7 +160,7 @@ export class MarketFeed implements OnApplicationBootstrap {
         book.lastTradeId = trade.id;
         book.last = formatMoney(trade.price);
         const gpuHours = trade.quantity * trade.durationHours;
-        book.day.push({ time: trade.time.getTime(), gpuHours, value: trade.price.times(gpuHours) });
+        book.day.add(trade.time.getTime(), gpuHours, trade.price.times(gpuHours));
       }
       this.emit(trade.symbol, {
         channel: 'trades',
