@@ -109,7 +109,8 @@ async function startExchange(
   const adminKey = 'loadtest-admin-key-0123456789';
   const profiling = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
   const main = join(__dirname, '..', 'src', 'main.js');
-  const child: ChildProcess = spawn(process.execPath, [...profiling, main], {
+  // As `npm start` runs it: a larger young generation makes garbage collection cheaper at high order rates.
+  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', ...profiling, main], {
     env: {
       ...process.env,
       NO_COLOR: '1',
