@@ -17,6 +17,8 @@ const BUYER = { accountId: 'buyer', engineAccountId: 1 };
 class FakeRepository {
   committed: OrderRecord[] = [];
   failNextCommit = false;
+  /** When set, commits wait until the test settles them. */
+  held: { resolve(): void; reject(error: Error): void }[] | null = null;
   loads = 0;
 
   async loadState(): Promise<PersistedState> {
@@ -34,6 +36,10 @@ class FakeRepository {
   }
 
   async commit(batch: Batch): Promise<void> {
+    if (this.held) {
+      const held = this.held;
+      await new Promise<void>((resolve, reject) => held.push({ resolve, reject }));
+    }
     if (this.failNextCommit) {
       this.failNextCommit = false;
       throw new Error('Connection terminated unexpectedly');
@@ -134,6 +140,32 @@ describe('OrderWriter', () => {
     await big();
     await expect(big()).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
     expect((await writer.ready()).availableOf(BUYER.accountId).toFixed()).toBe('200');
+  });
+
+  it('runs commands arriving during a commit at once, commits them next, and fails them with a failed commit', async () => {
+    repository.held = [];
+    const first = bid('1.00');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(repository.held).toHaveLength(1);
+    const second = [bid('1.01'), bid('1.02')];
+    await new Promise((resolve) => setImmediate(resolve));
+    // Already in the book (in memory), not yet committed: one commit in flight, the next batch waiting.
+    expect(await bookBids()).toEqual([
+      [1_020_000, 8],
+      [1_010_000, 8],
+      [1_000_000, 8],
+    ]);
+    expect(repository.held).toHaveLength(1);
+    repository.held[0].reject(new Error('Connection terminated unexpectedly'));
+    for (const outcome of await Promise.allSettled([first, ...second])) {
+      expect(outcome.status).toBe('rejected');
+      expect(((outcome as PromiseRejectedResult).reason as DomainError).code).toBe('UNAVAILABLE');
+    }
+    repository.held = null;
+    expect(await bookBids()).toEqual([]);
+    expect(repository.committed).toEqual([]);
+    await bid('1.03');
+    expect(await bookBids()).toEqual([[1_030_000, 8]]);
   });
 
   it('a refused command does not spoil the others of its batch', async () => {

@@ -27,19 +27,24 @@ const MAX_BATCH = 500;
 const TICK_MS = 1000;
 
 /**
- * The single writer. Commands queue here and run one batch at a time: each command goes through the engine in
- * arrival order, the batch's effects are written in one transaction (group commit: whatever arrived while the
- * previous batch was committing), and only then is any command of the batch answered. Answering a committed
- * batch (and telling the feeds about it) happens while the next batch commits. If a commit fails, every command
- * of the batch gets UNAVAILABLE and the in-memory state, now ahead of the database, is thrown away and rebuilt
- * from the database before the next batch, so memory never holds what was not committed.
+ * The single writer. Commands run through the engine as soon as they arrive, in arrival order, into the next
+ * batch; whenever no batch is committing, the next one is written in one statement (group commit: whatever ran
+ * while the previous batch was committing), and only once it is committed is any command of it answered. So
+ * PostgreSQL never waits for the engine, and memory is ahead of the database by at most the batch committing and
+ * the one filling up. If a commit fails, every command of that batch and of the one that ran on top of it gets
+ * UNAVAILABLE, and the in-memory state is thrown away and rebuilt from the database (with nothing in flight), so
+ * memory never keeps what was not committed.
  */
 @Injectable()
 export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OrderWriter.name);
   private state: TradingState | null = null;
   private readonly queue: Job[] = [];
-  private draining = false;
+  /** Commands already run in memory, to be committed when the batch committing now is done. */
+  private next: Run | null = null;
+  private committing = false;
+  private loading: Promise<TradingState> | null = null;
+  private scheduled = false;
   /** Committed batches are answered in commit order, each after the one before. */
   private answered: Promise<void> = Promise.resolve();
   private ticker: NodeJS.Timeout | null = null;
@@ -72,73 +77,102 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     this.committedListeners.push(listener);
   }
 
-  /** Runs `work` inside the next batch; resolves once its effects are committed. */
+  /** Runs `work` in the next batch; resolves once its effects are committed. */
   submit<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) {
-        this.draining = true;
-        // One turn of the event loop first, so commands arriving together share a batch.
-        setImmediate(() => void this.drain());
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // One turn of the event loop first, so commands arriving together run together.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
       }
     });
   }
 
-  /** The current state (for reads that must see exactly what the writer sees), rebuilt if needed. */
+  /** The in-memory state, loaded from the database if there is none (call only with nothing in flight). */
   async ready(): Promise<TradingState> {
     if (this.state) return this.state;
-    const state = new TradingState(await this.orders.loadState(await this.markets.list()));
-    this.state = state;
-    return state;
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const run = await this.runInMemory(this.queue.splice(0, MAX_BATCH));
-        if (!run) continue;
-        try {
-          await this.orders.commit(run.batch);
-        } catch (error) {
-          this.fail(run.jobs, error);
-          continue;
-        }
-        // On a later turn of the event loop, so that the next batch's commit is already on its way.
-        this.answered = this.answered.then(
-          () => new Promise((done) => setImmediate(() => done(this.answer(run)))),
-        );
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  /** Runs the jobs through the engine; null (and every job failed) when the batch cannot be kept. */
-  private async runInMemory(jobs: Job[]): Promise<Run | null> {
-    let state: TradingState;
-    try {
-      state = await this.ready();
-    } catch (error) {
-      this.fail(jobs, error);
-      return null;
-    }
-    const now = this.now();
-    const batch = new Batch();
-    const outcomes: Run['outcomes'] = [];
-    for (const job of jobs) {
+    this.loading ??= (async () => {
       try {
-        outcomes.push({ value: job.work(state, batch, now) });
+        this.state = new TradingState(await this.orders.loadState(await this.markets.list()));
+        return this.state;
+      } finally {
+        this.loading = null;
+      }
+    })();
+    return this.loading;
+  }
+
+  /** Runs what has queued into the next batch, and sends that batch if none is committing. */
+  private pump(): void {
+    if (this.queue.length === 0 && !this.next) return;
+    if (!this.state) {
+      void this.rebuildThenPump();
+      return;
+    }
+    this.runQueued(this.state);
+    if (!this.committing && this.next) {
+      void this.commitNext();
+      if (this.state) this.runQueued(this.state);
+    }
+  }
+
+  /** Rebuilds the state once nothing is committing (what is in flight would be missing from what is loaded). */
+  private async rebuildThenPump(): Promise<void> {
+    if (this.committing) return; // the commit's end pumps again
+    try {
+      await this.ready();
+    } catch (error) {
+      this.fail(this.queue.splice(0), error);
+      return;
+    }
+    this.pump();
+  }
+
+  private runQueued(state: TradingState): void {
+    if (this.queue.length === 0) return;
+    const run = (this.next ??= { jobs: [], batch: new Batch(), outcomes: [] });
+    const now = this.now();
+    while (this.queue.length > 0 && run.jobs.length < MAX_BATCH) {
+      const job = this.queue.shift() as Job;
+      run.jobs.push(job);
+      try {
+        run.outcomes.push({ value: job.work(state, run.batch, now) });
       } catch (error) {
         if (!(error instanceof DomainError)) {
-          // A bug, possibly halfway through a command: keep nothing of this batch.
+          // A bug, possibly halfway through a command: keep nothing that is not committed.
           this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-          this.fail(jobs, error);
-          return null;
+          this.next = null;
+          this.fail(run.jobs, error);
+          return;
         }
-        outcomes.push({ error });
+        run.outcomes.push({ error });
       }
     }
-    return { jobs, batch, outcomes };
+  }
+
+  private async commitNext(): Promise<void> {
+    const run = this.next as Run;
+    this.next = null;
+    this.committing = true;
+    try {
+      await this.orders.commit(run.batch);
+      // On a later turn of the event loop, so that the next batch's commit is already on its way.
+      this.answered = this.answered.then(
+        () => new Promise((done) => setImmediate(() => done(this.answer(run)))),
+      );
+    } catch (error) {
+      // The batch that ran on top of this one cannot be kept either.
+      const above = this.next as Run | null;
+      this.next = null;
+      this.fail([...run.jobs, ...(above?.jobs ?? [])], error);
+    } finally {
+      this.committing = false;
+    }
+    this.pump();
   }
 
   private answer({ jobs, batch, outcomes }: Run): void {
@@ -156,8 +190,10 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     );
   }
 
+  /** Refuses the jobs and drops the in-memory state, which holds their effects. */
   private fail(jobs: Job[], error: unknown): void {
     this.state = null;
+    if (jobs.length === 0) return;
     this.logger.warn(
       `batch of ${jobs.length} not committed: ${error instanceof Error ? error.message : error}`,
     );
