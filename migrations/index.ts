@@ -2,6 +2,7 @@ import { AccountsMarketsLedger1763900000000 } from './1763900000000-accounts-mar
 import { ClustersOrdersTrades1763900001000 } from './1763900001000-clusters-orders-trades';
 import { Leases1763900002000 } from './1763900002000-leases';
 import { WriteChecks1763900003000 } from './1763900003000-write-checks';
+import { Outbox1763900004000 } from './1763900004000-outbox';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   ClustersOrdersTrades1763900001000,
   Leases1763900002000,
   WriteChecks1763900003000,
+  Outbox1763900004000,
 ];

@@ -16,6 +16,7 @@ import { ClockModule } from './clock/clock.module';
 import { TestClockModule } from './clock/test-clock.module';
 import { LeasesModule } from './leases/leases.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { EventsModule } from './events/events.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -56,6 +57,7 @@ export class AppModule {
         MarketDataModule,
         LeasesModule,
         GatewayModule,
+        EventsModule,
         ...(options.config.testClock ? [TestClockModule] : []),
       ],
       controllers: [HealthController],

@@ -5,7 +5,8 @@ export interface AppConfig {
   http: { port: number; host: string; rateLimitPerSecond: number; keyRateLimitPerSecond: number };
   ws: { messagesPerSecond: number };
   database: { url: string | null; dataDir: string };
-  kafka: { brokers: string[] };
+  /** No brokers: events go to the in-process bus. Topics are `${topicPrefix}exchange.trades` and so on. */
+  kafka: { brokers: string[]; topicPrefix: string; clientId: string };
   auth: { adminApiKey: string | null; production: boolean };
   testClock: boolean;
 }
@@ -76,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .split(',')
         .map((b) => b.trim())
         .filter((b) => b.length > 0),
+      topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+      clientId: env.KAFKA_CLIENT_ID || 'gpu-hour-exchange',
     },
     auth: { adminApiKey, production },
     testClock: flag(env, 'TEST_CLOCK'),

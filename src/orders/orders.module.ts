@@ -3,6 +3,7 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { ClustersModule } from '../clusters/clusters.module';
 import { MarketsModule } from '../markets/markets.module';
 import { LeasesRepository } from '../leases/leases.repository';
+import { OutboxRepository } from '../events/outbox.repository';
 import { DepositsController } from './deposits.controller';
 import { OrderWriter } from './order-writer';
 import { OrdersController } from './orders.controller';
@@ -12,7 +13,7 @@ import { OrdersService } from './orders.service';
 @Module({
   imports: [AccountsModule, MarketsModule, ClustersModule],
   controllers: [OrdersController, DepositsController],
-  providers: [OrdersRepository, LeasesRepository, OrderWriter, OrdersService],
-  exports: [OrderWriter, LeasesRepository, OrdersService],
+  providers: [OrdersRepository, LeasesRepository, OutboxRepository, OrderWriter, OrdersService],
+  exports: [OrderWriter, LeasesRepository, OutboxRepository, OrdersService],
 })
 export class OrdersModule {}

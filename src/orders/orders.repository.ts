@@ -6,6 +6,8 @@ import { LeasesRepository } from '../leases/leases.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import type { MarketView } from '../markets/markets.service';
 import { WriteStatement } from '../database/write-statement';
+import { OutboxRepository } from '../events/outbox.repository';
+import { settlementEvents } from '../events/settlement-events';
 import { Batch } from './batch';
 import { OrderRecord, OrderStatus } from './order-record';
 import type { PersistedState } from './trading-state';
@@ -174,6 +176,7 @@ export class OrdersRepository {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(LedgerService) private readonly ledger: LedgerService,
     @Inject(LeasesRepository) private readonly leases: LeasesRepository,
+    @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
   ) {}
 
   async loadState(markets: MarketView[]): Promise<PersistedState> {
@@ -267,6 +270,7 @@ export class OrdersRepository {
     }
     this.leases.write(statement, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
     this.ledger.write(statement, batch.ledger);
+    this.outbox.write(statement, settlementEvents(batch, new Date()));
     if (batch.bookSequences.size > 0) {
       statement.add(
         `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)

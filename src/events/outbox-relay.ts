@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { OrderWriter } from '../orders/order-writer';
+import { EventPublisher, InProcessBus, KafkaPublisher } from './event-publisher';
+import { OutboxRepository } from './outbox.repository';
+
+const BATCH = 1000;
+const IDLE_POLL_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Publishes the outbox in `seq` order, so events of one key stay in order. A row is marked published only after
+ * the broker acknowledged it; if the exchange dies in between, the row is published again on restart (delivery
+ * is at least once; consumers dedupe on the event id). While Kafka (or the database) is down it backs off and
+ * retries; order entry never waits for it: events wait in the outbox.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  readonly publisher: EventPublisher;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private stopWaiting: (() => void) | null = null;
+  published = 0;
+
+  constructor(
+    @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
+    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const { brokers, clientId, topicPrefix } = config.kafka;
+    this.publisher =
+      brokers.length > 0 ? new KafkaPublisher(brokers, clientId, topicPrefix) : new InProcessBus();
+  }
+
+  onApplicationBootstrap(): void {
+    this.writer.onCommitted(() => this.wake?.());
+    this.running = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.stopWaiting?.();
+    await this.running;
+    await this.publisher.close().catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0;
+    while (!this.stopped) {
+      try {
+        const rows = await this.outbox.unpublished(BATCH);
+        if (rows.length === 0) {
+          await this.sleep(IDLE_POLL_MS, true);
+          continue;
+        }
+        await this.publisher.publish(rows);
+        await this.outbox.markPublished(rows.map((r) => r.seq));
+        this.published += rows.length;
+        if (backoff > 0) this.logger.log('publishing events again');
+        backoff = 0;
+      } catch (error) {
+        if (backoff === 0) {
+          this.logger.warn(
+            `cannot publish events, retrying with backoff: ${error instanceof Error ? error.message : error}`,
+          );
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(250, backoff * 2));
+        // Full jitter: many exchanges (or restarts) do not retry in step.
+        await this.sleep(backoff / 2 + Math.random() * (backoff / 2), false);
+      }
+    }
+  }
+
+  /** Waits `ms`, or (when `wakeable`: idle, not backing off) less if a batch commits; stopping always wakes it. */
+  private sleep(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        this.stopWaiting = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = wakeable ? done : null;
+      this.stopWaiting = done;
+    });
+  }
+}
