@@ -24,7 +24,10 @@ const HELP = `usage: npm run loadtest -- [options]
   --subscribers N           fanout: book subscribers (default 1000)
   --seed N                  seeds the order mix (default 1)
   --report FILE             write the JSON report there (default loadtest-report.json)
-  --profile DIR             run the started exchange with --cpu-prof, writing its CPU profile into DIR`;
+  --profile DIR             run the started exchange with --cpu-prof, writing its CPU profile into DIR
+  --kafka BROKERS           the started exchange publishes its events to these Kafka brokers (loopback only)
+The report includes the settlement events: published per second, and the outbox lag (events waiting, the
+oldest one's age) sampled every second and after the load until it drains (at most 60 s).`;
 
 interface Options {
   mode: 'orders' | 'fanout';
@@ -41,6 +44,7 @@ interface Options {
   seed: number;
   report: string;
   profile: string | null;
+  kafka: string | null;
 }
 
 function parse(argv: string[]): Options {
@@ -59,6 +63,7 @@ function parse(argv: string[]): Options {
     seed: 1,
     report: 'loadtest-report.json',
     profile: null,
+    kafka: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -88,11 +93,16 @@ function parse(argv: string[]): Options {
     else if (flag === '--seed') o.seed = number();
     else if (flag === '--report') o.report = (i++, value);
     else if (flag === '--profile') o.profile = (i++, value);
+    else if (flag === '--kafka') o.kafka = (i++, value);
     else throw new Error(`unknown option ${flag}\n${HELP}`);
   }
+  const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'];
   const host = o.url ? new URL(o.url).hostname : '127.0.0.1';
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
-    throw new Error('the load test only targets loopback');
+  if (!loopback.includes(host)) throw new Error('the load test only targets loopback');
+  for (const broker of o.kafka?.split(',') ?? []) {
+    if (!loopback.includes(broker.replace(/:\d+$/, '')))
+      throw new Error('--kafka brokers must be on loopback');
+  }
   return o;
 }
 
@@ -100,6 +110,7 @@ function parse(argv: string[]): Options {
 async function startExchange(
   pg: string,
   profile: string | null,
+  kafka: string | null,
 ): Promise<{ url: string; adminKey: string; stop: () => Promise<void> }> {
   const name = `loadtest_${Date.now()}`;
   const admin = new Client({ connectionString: `${pg}/postgres` });
@@ -118,6 +129,8 @@ async function startExchange(
       HOST: '127.0.0.1',
       DATABASE_URL: `${pg}/${name}`,
       ADMIN_API_KEY: adminKey,
+      KAFKA_BROKERS: kafka ?? '',
+      KAFKA_TOPIC_PREFIX: `${name}.`,
       RATE_LIMIT_PER_SECOND: '10000000',
       KEY_RATE_LIMIT_PER_SECOND: '10000000',
       WS_MESSAGES_PER_SECOND: '10000000',
@@ -379,16 +392,70 @@ async function fanoutMode(url: string, traders: Trader[], o: Options) {
   };
 }
 
+interface Lag {
+  pending: number;
+  oldestAgeMs: number | null;
+  publishedSinceStart: number;
+}
+
+/** Samples the outbox lag every second during the load; `finish` waits (at most 60 s) for the outbox to drain. */
+function watchOutbox(url: string, adminKey: string) {
+  const lag = async (): Promise<Lag> => {
+    const res = await fetch(`${url}/v1/admin/events/lag`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    return (await res.json()) as Lag;
+  };
+  const startedAt = performance.now();
+  const first = lag();
+  let maxPending = 0;
+  let maxAgeMs = 0;
+  const timer = setInterval(() => {
+    lag()
+      .then((l) => {
+        maxPending = Math.max(maxPending, l.pending);
+        maxAgeMs = Math.max(maxAgeMs, l.oldestAgeMs ?? 0);
+      })
+      .catch(() => {});
+  }, 1000);
+  return {
+    async finish() {
+      clearInterval(timer);
+      const loadSeconds = (performance.now() - startedAt) / 1000;
+      const start = await first;
+      let now = await lag();
+      const atEnd = now;
+      const drainStarted = performance.now();
+      while (now.pending > 0 && performance.now() - drainStarted < 60_000) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        now = await lag();
+      }
+      return {
+        publishedPerSecDuringLoad: Math.round(
+          (atEnd.publishedSinceStart - start.publishedSinceStart) / loadSeconds,
+        ),
+        published: now.publishedSinceStart - start.publishedSinceStart,
+        maxPendingDuringLoad: maxPending,
+        maxOldestAgeMsDuringLoad: maxAgeMs,
+        pendingAtEnd: atEnd.pending,
+        drainedInMs: now.pending === 0 ? Math.round(performance.now() - drainStarted) : null,
+      };
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
-  const started = o.url ? null : await startExchange(o.pg, o.profile);
+  const started = o.url ? null : await startExchange(o.pg, o.profile, o.kafka);
   const url = o.url ?? (started as { url: string }).url;
   const adminKey = o.adminKey ?? started?.adminKey;
   if (!adminKey) throw new Error('--admin-key is needed with --url');
   try {
     const traders = await setup(url, adminKey, o.clients);
+    const events = watchOutbox(url, adminKey);
     const result =
       o.mode === 'orders' ? await ordersMode(url, traders, o) : await fanoutMode(url, traders, o);
+    const settlementEvents = await events.finish();
     const report = {
       mode: o.mode,
       clients: o.clients,
@@ -398,6 +465,7 @@ async function main(): Promise<void> {
       node: process.version,
       at: new Date().toISOString(),
       ...result,
+      settlementEvents,
     };
     writeFileSync(o.report, JSON.stringify(report, null, 2));
     console.log(JSON.stringify(report));

@@ -43,8 +43,8 @@ export class EventsController {
       seq: r.seq,
       topic: r.topic,
       key: r.key,
-      publishedAt: r.publishedAt,
-      event: r.envelope,
+      published: r.published,
+      event: JSON.parse(r.envelope) as unknown,
     }));
   }
 

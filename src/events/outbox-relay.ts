@@ -57,7 +57,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           continue;
         }
         await this.publisher.publish(rows);
-        await this.outbox.markPublished(rows.map((r) => r.seq));
+        await this.outbox.markPublished(rows[rows.length - 1].seq);
         this.published += rows.length;
         if (backoff > 0) this.logger.log('publishing events again');
         backoff = 0;

@@ -4,30 +4,22 @@ import { DataSource } from 'typeorm';
 import { WriteStatement } from '../database/write-statement';
 import type { OutboxEvent } from './settlement-events';
 
-/** An outbox row as the relay and the admin API read it. */
+/** An outbox row as the relay and the admin API read it: the envelope is the JSON text to publish, as written. */
 export interface OutboxRow {
   seq: number;
+  id: string;
   topic: string;
   key: string;
-  envelope: OutboxEvent['envelope'];
-  publishedAt: string | null;
+  type: string;
+  envelope: string;
+  published: boolean;
 }
 
-interface Row {
+interface Row extends Omit<OutboxRow, 'seq'> {
   seq: string;
-  topic: string;
-  key: string;
-  envelope: OutboxEvent['envelope'];
-  published_at: Date | null;
 }
 
-const toRow = (r: Row): OutboxRow => ({
-  seq: Number(r.seq),
-  topic: r.topic,
-  key: r.key,
-  envelope: r.envelope,
-  publishedAt: r.published_at?.toISOString() ?? null,
-});
+const toRow = (r: Row): OutboxRow => ({ ...r, seq: Number(r.seq) });
 
 @Injectable()
 export class OutboxRepository {
@@ -39,7 +31,7 @@ export class OutboxRepository {
     statement.add(
       `insert into outbox (id, topic, key, type, envelope)
        select v.id, v.topic, v.key, v.type, v.envelope
-         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::json[]) with ordinality
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) with ordinality
               as v (id, topic, key, type, envelope, n)
         order by v.n`,
       [
@@ -55,20 +47,23 @@ export class OutboxRepository {
   /** The oldest events not yet published, in `seq` order. */
   async unpublished(limit: number): Promise<OutboxRow[]> {
     const rows: Row[] = await this.db.query(
-      `select seq, topic, key, envelope, published_at from outbox where published_at is null order by seq limit $1`,
+      `select seq, id, topic, key, type, envelope, false as published from outbox
+        where seq > (select published_seq from outbox_relay) order by seq limit $1`,
       [limit],
     );
     return rows.map(toRow);
   }
 
-  async markPublished(seqs: number[]): Promise<void> {
-    await this.db.query(`update outbox set published_at = now() where seq = any($1::bigint[])`, [seqs]);
+  /** Every event up to `seq` is published. */
+  async markPublished(seq: number): Promise<void> {
+    await this.db.query(`update outbox_relay set published_seq = $1 where published_seq < $1`, [seq]);
   }
 
   /** Events after `afterSeq`, oldest first (the admin API pages with it). */
   async list(afterSeq: number, limit: number, type: string | null): Promise<OutboxRow[]> {
     const rows: Row[] = await this.db.query(
-      `select seq, topic, key, envelope, published_at from outbox
+      `select seq, id, topic, key, type, envelope, seq <= (select published_seq from outbox_relay) as published
+         from outbox
         where seq > $1 and ($3::text is null or type = $3) order by seq limit $2`,
       [afterSeq, limit, type],
     );
@@ -79,7 +74,7 @@ export class OutboxRepository {
   async lag(): Promise<{ pending: number; oldestAgeMs: number | null }> {
     const [row] = await this.db.query(
       `select count(*) as pending, extract(epoch from (now() - min(created_at))) * 1000 as age
-         from outbox where published_at is null`,
+         from outbox where seq > (select published_seq from outbox_relay)`,
     );
     return {
       pending: Number(row.pending),
