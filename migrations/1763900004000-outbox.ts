@@ -1,10 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The transactional outbox: settlement events, written by the same statement as the changes they describe, and
- * published by the relay in `seq` order. Batches commit one after the other, so `seq` order is commit order and
+ * The transactional outbox: each committed batch's settlement events, as one row written by the same statement as
+ * the changes they describe (one row per batch, not per event, keeps the write path cheap). Events are numbered
+ * without gaps (`first_seq`..`last_seq`); batches commit one after the other, so that order is commit order, and
  * the relay's progress is one number: `outbox_relay.published_seq`, the last event the broker (or the in-process
- * bus) took. Events are never updated, so publishing costs the database one small update per batch of events.
+ * bus) took.
  */
 export class Outbox1763900004000 implements MigrationInterface {
   name = 'Outbox1763900004000';
@@ -12,17 +13,15 @@ export class Outbox1763900004000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       create table outbox (
-        seq bigserial primary key,
-        -- Random (v4) ids, unique by construction; not indexed, which would cost an index insert per event.
-        id uuid not null,
-        topic text not null,
-        key text not null,
-        type text not null,
-        -- The JSON envelope exactly as published (text: no parsing on the write path).
-        envelope text not null,
+        first_seq bigint primary key,
+        last_seq bigint not null check (last_seq >= first_seq),
+        -- A JSON array of {"topic","key","envelope"}, in seq order.
+        events text not null,
         created_at timestamptz not null default now()
       )`);
-    await q.query(`create table outbox_relay (id int primary key check (id = 1), published_seq bigint not null)`);
+    await q.query(
+      `create table outbox_relay (id int primary key check (id = 1), published_seq bigint not null)`,
+    );
     await q.query(`insert into outbox_relay (id, published_seq) values (1, 0)`);
   }
 

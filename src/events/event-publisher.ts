@@ -44,8 +44,8 @@ export class KafkaPublisher implements EventPublisher {
       const messages = byTopic.get(topic) ?? [];
       messages.push({
         key: row.key,
-        value: row.envelope,
-        headers: { 'event-id': row.id, 'event-type': row.type },
+        value: JSON.stringify(row.envelope),
+        headers: { 'event-id': row.envelope.id, 'event-type': row.envelope.type },
       });
       byTopic.set(topic, messages);
     }

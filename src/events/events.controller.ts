@@ -44,13 +44,14 @@ export class EventsController {
       topic: r.topic,
       key: r.key,
       published: r.published,
-      event: JSON.parse(r.envelope) as unknown,
+      event: r.envelope,
     }));
   }
 
   /** How far publishing is behind: events waiting, the oldest one's age, and how many this process published. */
   @Get('lag')
   async lag() {
-    return { ...(await this.outbox.lag()), publishedSinceStart: this.relay.published };
+    const position = this.relay.position ?? (await this.outbox.publishedSeq());
+    return { ...(await this.outbox.lag(position)), publishedSinceStart: this.relay.published };
   }
 }

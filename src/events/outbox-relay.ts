@@ -8,6 +8,7 @@ import { OutboxRepository } from './outbox.repository';
 const BATCH = 1000;
 const IDLE_POLL_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
+const RECORD_MS = 250;
 
 /**
  * Publishes the outbox in `seq` order, so events of one key stay in order. A row is marked published only after
@@ -24,6 +25,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake: (() => void) | null = null;
   private stopWaiting: (() => void) | null = null;
   published = 0;
+  /** The last event published (null until the relay has read its position from the database). */
+  position: number | null = null;
 
   constructor(
     @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
@@ -49,18 +52,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async run(): Promise<void> {
     let backoff = 0;
+    // Where publishing has got: kept here, recorded in the database at most every RECORD_MS (and when idle), so
+    // recording costs one small write per interval; after a crash, at most that interval is published again.
+    let published: number | null = null;
+    let recorded = 0;
+    let recordedAt = 0;
     while (!this.stopped) {
       try {
-        const rows = await this.outbox.unpublished(BATCH);
-        if (rows.length === 0) {
-          await this.sleep(IDLE_POLL_MS, true);
-          continue;
+        published ??= this.position = recorded = await this.outbox.publishedSeq();
+        const rows = await this.outbox.after(published, BATCH);
+        if (rows.length > 0) {
+          await this.publisher.publish(rows);
+          published = rows[rows.length - 1].seq;
+          this.position = published;
+          this.published += rows.length;
+          if (backoff > 0) this.logger.log('publishing events again');
+          backoff = 0;
         }
-        await this.publisher.publish(rows);
-        await this.outbox.markPublished(rows[rows.length - 1].seq);
-        this.published += rows.length;
-        if (backoff > 0) this.logger.log('publishing events again');
-        backoff = 0;
+        if (published > recorded && (rows.length === 0 || Date.now() - recordedAt >= RECORD_MS)) {
+          await this.outbox.markPublished(published);
+          recorded = published;
+          recordedAt = Date.now();
+        }
+        if (rows.length === 0) await this.sleep(IDLE_POLL_MS, true);
       } catch (error) {
         if (backoff === 0) {
           this.logger.warn(

@@ -4,54 +4,70 @@ import { DataSource } from 'typeorm';
 import { WriteStatement } from '../database/write-statement';
 import type { OutboxEvent } from './settlement-events';
 
-/** An outbox row as the relay and the admin API read it: the envelope is the JSON text to publish, as written. */
-export interface OutboxRow {
+/** An event as the outbox holds it: its number in the outbox, and whether the relay has published it. */
+export interface OutboxRow extends OutboxEvent {
   seq: number;
-  id: string;
-  topic: string;
-  key: string;
-  type: string;
-  envelope: string;
   published: boolean;
 }
 
-interface Row extends Omit<OutboxRow, 'seq'> {
-  seq: string;
+interface BatchRow {
+  first_seq: string;
+  events: string;
+  published_seq: string;
 }
 
-const toRow = (r: Row): OutboxRow => ({ ...r, seq: Number(r.seq) });
+function expand(rows: BatchRow[]): OutboxRow[] {
+  return rows.flatMap((row) =>
+    (JSON.parse(row.events) as OutboxEvent[]).map((event, i) => {
+      const seq = Number(row.first_seq) + i;
+      return { ...event, seq, published: seq <= Number(row.published_seq) };
+    }),
+  );
+}
 
 @Injectable()
 export class OutboxRepository {
+  /** The next event's number; read from the outbox before the first write. */
+  private nextSeq: number | null = null;
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Adds the events to the caller's write statement, in order (their `seq` follows it). */
-  write(statement: WriteStatement, events: OutboxEvent[]): void {
-    if (events.length === 0) return;
-    statement.add(
-      `insert into outbox (id, topic, key, type, envelope)
-       select v.id, v.topic, v.key, v.type, v.envelope
-         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) with ordinality
-              as v (id, topic, key, type, envelope, n)
-        order by v.n`,
-      [
-        events.map((e) => e.envelope.id),
-        events.map((e) => e.topic),
-        events.map((e) => e.key),
-        events.map((e) => e.envelope.type),
-        events.map((e) => JSON.stringify(e.envelope)),
-      ],
-    );
+  /**
+   * Adds a batch's events to the caller's write statement, numbered after the last committed ones. Returns how to
+   * take the numbers back if the statement fails (batches commit one at a time, so that is exact).
+   */
+  async write(statement: WriteStatement, events: OutboxEvent[]): Promise<() => void> {
+    if (events.length === 0) return () => {};
+    if (this.nextSeq === null) {
+      const [row] = await this.db.query(`select coalesce(max(last_seq), 0) as last from outbox`);
+      this.nextSeq = Number(row.last) + 1;
+    }
+    const first = this.nextSeq;
+    this.nextSeq += events.length;
+    statement.add(`insert into outbox (first_seq, last_seq, events) values ($1, $2, $3)`, [
+      first,
+      first + events.length - 1,
+      JSON.stringify(events),
+    ]);
+    return () => {
+      this.nextSeq = first;
+    };
   }
 
-  /** The oldest events not yet published, in `seq` order. */
-  async unpublished(limit: number): Promise<OutboxRow[]> {
-    const rows: Row[] = await this.db.query(
-      `select seq, id, topic, key, type, envelope, false as published from outbox
-        where seq > (select published_seq from outbox_relay) order by seq limit $1`,
-      [limit],
+  /** The last event the relay recorded as published. */
+  async publishedSeq(): Promise<number> {
+    const [row] = await this.db.query(`select published_seq from outbox_relay`);
+    return Number(row.published_seq);
+  }
+
+  /** The events after `afterSeq`, in `seq` order (whole batches, up to about `limit` events). */
+  async after(afterSeq: number, limit: number): Promise<OutboxRow[]> {
+    const rows: BatchRow[] = await this.db.query(
+      `select first_seq, events, $1::bigint as published_seq from outbox
+        where last_seq > $1 order by first_seq limit $2`,
+      [afterSeq, Math.max(1, Math.ceil(limit / 50))],
     );
-    return rows.map(toRow);
+    return expand(rows).filter((e) => !e.published);
   }
 
   /** Every event up to `seq` is published. */
@@ -59,22 +75,31 @@ export class OutboxRepository {
     await this.db.query(`update outbox_relay set published_seq = $1 where published_seq < $1`, [seq]);
   }
 
-  /** Events after `afterSeq`, oldest first (the admin API pages with it). */
+  /** Events after `afterSeq`, oldest first (the admin API pages with it), optionally of one type. */
   async list(afterSeq: number, limit: number, type: string | null): Promise<OutboxRow[]> {
-    const rows: Row[] = await this.db.query(
-      `select seq, id, topic, key, type, envelope, seq <= (select published_seq from outbox_relay) as published
-         from outbox
-        where seq > $1 and ($3::text is null or type = $3) order by seq limit $2`,
-      [afterSeq, limit, type],
-    );
-    return rows.map(toRow);
+    const found: OutboxRow[] = [];
+    let after = afterSeq;
+    while (found.length < limit) {
+      const rows: (BatchRow & { last_seq: string })[] = await this.db.query(
+        `select o.first_seq, o.last_seq, o.events, r.published_seq from outbox o, outbox_relay r
+          where o.last_seq > $1 order by o.first_seq limit 100`,
+        [after],
+      );
+      if (rows.length === 0) break;
+      found.push(
+        ...expand(rows).filter((e) => e.seq > afterSeq && (type === null || e.envelope.type === type)),
+      );
+      after = Number(rows[rows.length - 1].last_seq);
+    }
+    return found.slice(0, limit);
   }
 
-  /** How many events wait to be published, and how old the oldest is. */
-  async lag(): Promise<{ pending: number; oldestAgeMs: number | null }> {
+  /** How many events after `publishedSeq` wait to be published, and how old the oldest is. */
+  async lag(publishedSeq: number): Promise<{ pending: number; oldestAgeMs: number | null }> {
     const [row] = await this.db.query(
-      `select count(*) as pending, extract(epoch from (now() - min(created_at))) * 1000 as age
-         from outbox where seq > (select published_seq from outbox_relay)`,
+      `select coalesce(max(last_seq) - $1, 0) as pending, extract(epoch from (now() - min(created_at))) * 1000 as age
+         from outbox where last_seq > $1`,
+      [publishedSeq],
     );
     return {
       pending: Number(row.pending),

@@ -270,7 +270,7 @@ export class OrdersRepository {
     }
     this.leases.write(statement, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
     this.ledger.write(statement, batch.ledger);
-    this.outbox.write(statement, settlementEvents(batch, new Date()));
+    const undoOutbox = await this.outbox.write(statement, settlementEvents(batch, new Date()));
     if (batch.bookSequences.size > 0) {
       statement.add(
         `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)
@@ -279,7 +279,12 @@ export class OrdersRepository {
       );
     }
     // One statement, one round trip: the whole batch or (on any error) none of it.
-    if (!statement.empty) await this.db.query(statement.text, statement.params);
+    try {
+      if (!statement.empty) await this.db.query(statement.text, statement.params);
+    } catch (error) {
+      undoOutbox();
+      throw error;
+    }
   }
 
   async findOne(id: string): Promise<OrderRecord | null> {
