@@ -3,6 +3,7 @@ import { ClustersOrdersTrades1763900001000 } from './1763900001000-clusters-orde
 import { Leases1763900002000 } from './1763900002000-leases';
 import { WriteChecks1763900003000 } from './1763900003000-write-checks';
 import { Outbox1763900004000 } from './1763900004000-outbox';
+import { OrderIndexes1763900005000 } from './1763900005000-order-indexes';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Leases1763900002000,
   WriteChecks1763900003000,
   Outbox1763900004000,
+  OrderIndexes1763900005000,
 ];
