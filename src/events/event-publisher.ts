@@ -3,7 +3,21 @@ import { Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import type { OutboxRow } from './outbox.repository';
 import { EventTopic } from './settlement-events';
 
-const TOPICS: EventTopic[] = ['exchange.trades', 'exchange.leases', 'exchange.settlements'];
+export const TOPICS: EventTopic[] = ['exchange.trades', 'exchange.leases', 'exchange.settlements'];
+
+/** Creates the three topics (3 partitions each) unless they exist: publishers and consumers may start first. */
+export async function ensureTopics(kafka: Kafka, topicPrefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: TOPICS.map((t) => ({ topic: topicPrefix + t, numPartitions: 3 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** Where the outbox relay publishes: resolves only once every event given is accepted, in order. */
 export interface EventPublisher {
@@ -69,16 +83,7 @@ export class KafkaPublisher implements EventPublisher {
 
   private async connected(): Promise<Producer> {
     if (this.producer) return this.producer;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: TOPICS.map((t) => ({ topic: this.topicPrefix + t, numPartitions: 3 })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(this.kafka, this.topicPrefix);
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,

@@ -1,4 +1,5 @@
 import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { TOPICS, ensureTopics } from '../events/event-publisher';
 import { BalanceProjection, SettlementEnvelope } from './balance-projection';
 
 export interface ConsumerOptions {
@@ -22,12 +23,11 @@ export async function startSettlementConsumer(
     brokers: options.brokers,
     logLevel: logLevel.NOTHING,
   });
+  await ensureTopics(kafka, options.topicPrefix);
   const consumer = kafka.consumer({ groupId: options.groupId });
   await consumer.connect();
   await consumer.subscribe({
-    topics: ['exchange.trades', 'exchange.leases', 'exchange.settlements'].map(
-      (t) => options.topicPrefix + t,
-    ),
+    topics: TOPICS.map((t) => options.topicPrefix + t),
     fromBeginning: true,
   });
   await consumer.run({
