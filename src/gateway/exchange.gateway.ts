@@ -41,10 +41,10 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.feed.onMessage((symbol, message) => {
-      const sessions = this.subscribers.get(`${message.channel as string}:${symbol}`);
+    this.feed.onMessage((symbol, channel, message) => {
+      const sessions = this.subscribers.get(`${channel}:${symbol}`);
       if (!sessions) return;
-      const text = JSON.stringify(message);
+      const text = JSON.stringify(message());
       for (const session of sessions) session.sendText(text);
     });
     this.privateFeed.onMessage((accountId, channel, message) => {

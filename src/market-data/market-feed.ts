@@ -35,7 +35,15 @@ class FeedBook {
 }
 
 export type FeedMessage = Record<string, unknown>;
-export type FeedListener = (symbol: string, message: FeedMessage) => void;
+/**
+ * Gets every public message of a symbol's channel; `message()` builds it (only worth doing when someone
+ * listens), and must be called before the listener returns: it describes the book as it is at that moment.
+ */
+export type FeedListener = (
+  symbol: string,
+  channel: 'book' | 'trades' | 'ticker',
+  message: () => FeedMessage,
+) => void;
 
 /**
  * The public market-data feed. It keeps each book from the committed batches only (never a batch still being
@@ -142,7 +150,7 @@ export class MarketFeed implements OnApplicationBootstrap {
       if (!book) continue;
       book.apply(update.changes);
       book.sequence = update.sequence;
-      this.emit(update.symbol, {
+      this.emit(update.symbol, 'book', () => ({
         channel: 'book',
         type: 'update',
         symbol: update.symbol,
@@ -150,7 +158,7 @@ export class MarketFeed implements OnApplicationBootstrap {
         changes: update.changes.map(([side, price, qty]) => [side, formatMoney(price), qty]),
         checksum: book.checksum(),
         time,
-      });
+      }));
     }
     const touched = new Set(batch.bookUpdates.map((u) => u.symbol));
     for (const trade of batch.trades) {
@@ -162,7 +170,7 @@ export class MarketFeed implements OnApplicationBootstrap {
         const gpuHours = trade.quantity * trade.durationHours;
         book.day.add(trade.time.getTime(), gpuHours, trade.price.times(gpuHours));
       }
-      this.emit(trade.symbol, {
+      this.emit(trade.symbol, 'trades', () => ({
         channel: 'trades',
         symbol: trade.symbol,
         tradeId: trade.id,
@@ -171,12 +179,14 @@ export class MarketFeed implements OnApplicationBootstrap {
         durationHours: trade.durationHours,
         takerSide: trade.takerSide,
         time: trade.time.toISOString(),
-      });
+      }));
     }
-    for (const symbol of touched) if (this.books.has(symbol)) this.emit(symbol, this.ticker(symbol));
+    for (const symbol of touched) {
+      if (this.books.has(symbol)) this.emit(symbol, 'ticker', () => this.ticker(symbol));
+    }
   }
 
-  private emit(symbol: string, message: FeedMessage): void {
-    for (const listener of this.listeners) listener(symbol, message);
+  private emit(symbol: string, channel: 'book' | 'trades' | 'ticker', message: () => FeedMessage): void {
+    for (const listener of this.listeners) listener(symbol, channel, message);
   }
 }
