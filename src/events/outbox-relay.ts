@@ -3,12 +3,13 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { OrderWriter } from '../orders/order-writer';
 import { EventPublisher, InProcessBus, KafkaPublisher } from './event-publisher';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, OutboxRow } from './outbox.repository';
 
 const BATCH = 1000;
 const IDLE_POLL_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 const RECORD_MS = 250;
+const MAX_RECENT = 50_000;
 
 /**
  * Publishes the outbox in `seq` order, so events of one key stay in order. A row is marked published only after
@@ -25,6 +26,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private wake: (() => void) | null = null;
   private stopWaiting: (() => void) | null = null;
   published = 0;
+  /** Events of the batches committed lately, in seq order: published from here when they follow on. */
+  private recent: OutboxRow[] = [];
   /** The last event published (null until the relay has read its position from the database). */
   position: number | null = null;
 
@@ -39,7 +42,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    this.writer.onCommitted(() => this.wake?.());
+    this.writer.onCommitted((batch) => {
+      if (batch.events.length === 0) return;
+      this.recent.push(...batch.events);
+      // Too far behind (Kafka down): the database has them all; reading it is the way back.
+      if (this.recent.length > MAX_RECENT) this.recent.length = 0;
+      this.wake?.();
+    });
     this.running = this.run();
   }
 
@@ -59,8 +68,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let recordedAt = 0;
     while (!this.stopped) {
       try {
-        published ??= this.position = recorded = await this.outbox.publishedSeq();
-        const rows = await this.outbox.after(published, BATCH);
+        if (published === null) published = this.position = recorded = await this.outbox.publishedSeq();
+        const from: number = published;
+        const rows: OutboxRow[] = this.takeRecent(from) ?? (await this.outbox.after(from, BATCH));
         if (rows.length > 0) {
           await this.publisher.publish(rows);
           published = rows[rows.length - 1].seq;
@@ -86,6 +96,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.sleep(backoff / 2 + Math.random() * (backoff / 2), false);
       }
     }
+  }
+
+  /** The next events from memory when they follow on from `published` without a gap; null to read the outbox. */
+  private takeRecent(published: number): OutboxRow[] | null {
+    const stale = this.recent.findIndex((e) => e.seq > published);
+    this.recent = stale < 0 ? [] : this.recent.slice(stale);
+    if (this.recent.length === 0 || this.recent[0].seq !== published + 1) return null;
+    return this.recent.splice(0, BATCH);
   }
 
   /** Waits `ms`, or (when `wakeable`: idle, not backing off) less if a batch commits; stopping always wakes it. */

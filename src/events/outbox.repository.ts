@@ -33,11 +33,15 @@ export class OutboxRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Adds a batch's events to the caller's write statement, numbered after the last committed ones. Returns how to
-   * take the numbers back if the statement fails (batches commit one at a time, so that is exact).
+   * Adds a batch's events to the caller's write statement, numbered after the last committed ones. Returns them
+   * as the outbox will hold them, and how to take the numbers back if the statement fails (batches commit one at
+   * a time, so that is exact).
    */
-  async write(statement: WriteStatement, events: OutboxEvent[]): Promise<() => void> {
-    if (events.length === 0) return () => {};
+  async write(
+    statement: WriteStatement,
+    events: OutboxEvent[],
+  ): Promise<{ rows: OutboxRow[]; undo(): void }> {
+    if (events.length === 0) return { rows: [], undo: () => {} };
     if (this.nextSeq === null) {
       const [row] = await this.db.query(`select coalesce(max(last_seq), 0) as last from outbox`);
       this.nextSeq = Number(row.last) + 1;
@@ -49,8 +53,11 @@ export class OutboxRepository {
       first + events.length - 1,
       JSON.stringify(events),
     ]);
-    return () => {
-      this.nextSeq = first;
+    return {
+      rows: events.map((event, i) => ({ ...event, seq: first + i, published: false })),
+      undo: () => {
+        this.nextSeq = first;
+      },
     };
   }
 

@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import type { LeaseRecord } from '../leases/lease-record';
 import type { Posting } from '../ledger/ledger.service';
+import type { OutboxRow } from '../events/outbox.repository';
 import type { OrderRecord } from './order-record';
 
 export interface TradeRecord {
@@ -46,6 +47,8 @@ export class Batch {
   readonly bookUpdates: BookUpdate[] = [];
   readonly leasesCreated = new Map<string, LeaseRecord>();
   readonly leasesChanged = new Map<string, LeaseRecord>();
+  /** Its settlement events as the outbox holds them, once committed (the relay publishes them from here). */
+  readonly events: OutboxRow[] = [];
 
   orderChanged(order: OrderRecord): void {
     if (!this.created.has(order.id)) this.changed.set(order.id, order);

@@ -270,7 +270,7 @@ export class OrdersRepository {
     }
     this.leases.write(statement, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
     this.ledger.write(statement, batch.ledger);
-    const undoOutbox = await this.outbox.write(statement, settlementEvents(batch, new Date()));
+    const outbox = await this.outbox.write(statement, settlementEvents(batch, new Date()));
     if (batch.bookSequences.size > 0) {
       statement.add(
         `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)
@@ -282,9 +282,10 @@ export class OrdersRepository {
     try {
       if (!statement.empty) await this.db.query(statement.text, statement.params);
     } catch (error) {
-      undoOutbox();
+      outbox.undo();
       throw error;
     }
+    batch.events.push(...outbox.rows);
   }
 
   async findOne(id: string): Promise<OrderRecord | null> {
