@@ -1,17 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
-import { DomainError } from '../common/domain-error';
+import { ListEventsDto } from './list-events.dto';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxRepository } from './outbox.repository';
-
-function integer(raw: string | undefined, name: string, fallback: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > max)
-    throw new DomainError('INVALID_REQUEST', `${name} must be an integer from 0 to ${max}`);
-  return value;
-}
 
 /** The settlement events as the outbox holds them, for operators (and for everyone when Kafka is not used). */
 @ApiTags('admin')
@@ -26,19 +18,8 @@ export class EventsController {
 
   /** Events in outbox order after `afterSeq` (page with the last `seq` you got). */
   @Get()
-  @ApiQuery({ name: 'afterSeq', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 1000, default 100' })
-  @ApiQuery({ name: 'type', required: false, description: 'only events of this type, e.g. trade.executed' })
-  async list(
-    @Query('afterSeq') afterSeq?: string,
-    @Query('limit') limit?: string,
-    @Query('type') type?: string,
-  ) {
-    const rows = await this.outbox.list(
-      integer(afterSeq, 'afterSeq', 0, Number.MAX_SAFE_INTEGER),
-      Math.max(1, integer(limit, 'limit', 100, 1000)),
-      type ?? null,
-    );
+  async list(@Query() query: ListEventsDto) {
+    const rows = await this.outbox.list(query.afterSeq ?? 0, query.limit ?? 100, query.type ?? null);
     return rows.map((r) => ({
       seq: r.seq,
       topic: r.topic,
