@@ -136,9 +136,9 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.queue.length === 0) return;
     const run = (this.next ??= { jobs: [], batch: new Batch(), outcomes: [] });
     const now = this.now();
-    while (this.queue.length > 0 && run.jobs.length < MAX_BATCH) {
-      const job = this.queue.shift() as Job;
-      run.jobs.push(job);
+    const taken = this.queue.splice(0, MAX_BATCH - run.jobs.length);
+    run.jobs.push(...taken);
+    for (const job of taken) {
       try {
         run.outcomes.push({ value: job.work(state, run.batch, now) });
       } catch (error) {
