@@ -123,7 +123,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       }
       // As over HTTP, who you are is checked before what you sent.
       if (ORDER_OPS.has((raw as { op?: unknown }).op) && !session.principal) this.signedIn(session);
-      const request = await parseRequest(raw as Record<string, unknown>);
+      const request = parseRequest(raw as Record<string, unknown>);
       if (request.op === 'place') {
         // Pipelined: the order is queued in frame order, and the next frame is read while it commits.
         const staged = await this.orders.stagePlace(this.signedIn(session), request.order);

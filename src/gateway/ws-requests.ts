@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { DomainError } from '../common/domain-error';
 import { AmendOrderDto } from '../orders/dto/amend-order.dto';
 import { PlaceOrderDto } from '../orders/dto/place-order.dto';
@@ -19,11 +19,11 @@ export type WsRequest =
 const invalid = (message: string): DomainError => new DomainError('INVALID_REQUEST', message);
 
 /** The same checks as the REST edge (a global pipe does not reach gateways, so the gateway runs them itself). */
-async function dto<T extends object>(type: new () => T, value: unknown, what: string): Promise<T> {
+function dto<T extends object>(type: new () => T, value: unknown, what: string): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalid(`${what} must be an object`);
   const instance = plainToInstance(type, value);
-  const errors = await validate(instance, {
+  const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,
     stopAtFirstError: true,
@@ -45,7 +45,7 @@ const optionalString = (value: unknown, field: string): string | null => {
 };
 
 /** A client frame, parsed and checked; throws a DomainError with the protocol's code otherwise. */
-export async function parseRequest(raw: Record<string, unknown>): Promise<WsRequest> {
+export function parseRequest(raw: Record<string, unknown>): WsRequest {
   switch (raw.op) {
     case 'ping':
       return { op: 'ping' };
@@ -72,7 +72,7 @@ export async function parseRequest(raw: Record<string, unknown>): Promise<WsRequ
       return { op: raw.op, channel, symbol };
     }
     case 'place':
-      return { op: 'place', order: await dto(PlaceOrderDto, raw.order, 'order') };
+      return { op: 'place', order: dto(PlaceOrderDto, raw.order, 'order') };
     case 'cancel': {
       const orderId = optionalString(raw.orderId, 'orderId');
       const clientOrderId = optionalString(raw.clientOrderId, 'clientOrderId');
@@ -84,7 +84,7 @@ export async function parseRequest(raw: Record<string, unknown>): Promise<WsRequ
       const orderId = optionalString(raw.orderId, 'orderId');
       if (orderId === null) throw invalid('amend needs an orderId');
       const { quantity, price } = raw;
-      return { op: 'amend', orderId, change: await dto(AmendOrderDto, { quantity, price }, 'amend') };
+      return { op: 'amend', orderId, change: dto(AmendOrderDto, { quantity, price }, 'amend') };
     }
     case 'cancelAll':
       return { op: 'cancelAll', symbol: optionalString(raw.symbol, 'symbol') };
