@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { LeasesRepository } from '../leases/leases.repository';
 import { LedgerService } from '../ledger/ledger.service';
 import type { MarketView } from '../markets/markets.service';
+import { Clock } from '../common/clock';
 import { WriteStatement } from '../database/write-statement';
 import { OutboxRepository } from '../events/outbox.repository';
 import { settlementEvents } from '../events/settlement-events';
@@ -177,6 +178,7 @@ export class OrdersRepository {
     @Inject(LedgerService) private readonly ledger: LedgerService,
     @Inject(LeasesRepository) private readonly leases: LeasesRepository,
     @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   async loadState(markets: MarketView[]): Promise<PersistedState> {
@@ -270,7 +272,7 @@ export class OrdersRepository {
     }
     this.leases.write(statement, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
     this.ledger.write(statement, batch.ledger);
-    const outbox = await this.outbox.write(statement, settlementEvents(batch, new Date()));
+    const outbox = await this.outbox.write(statement, settlementEvents(batch, new Date(this.clock.now())));
     if (batch.bookSequences.size > 0) {
       statement.add(
         `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)
