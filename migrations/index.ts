@@ -4,6 +4,7 @@ import { Leases1763900002000 } from './1763900002000-leases';
 import { WriteChecks1763900003000 } from './1763900003000-write-checks';
 import { Outbox1763900004000 } from './1763900004000-outbox';
 import { OrderIndexes1763900005000 } from './1763900005000-order-indexes';
+import { Provisioning1763900006000 } from './1763900006000-provisioning';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   WriteChecks1763900003000,
   Outbox1763900004000,
   OrderIndexes1763900005000,
+  Provisioning1763900006000,
 ];

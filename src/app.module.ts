@@ -17,6 +17,7 @@ import { TestClockModule } from './clock/test-clock.module';
 import { LeasesModule } from './leases/leases.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { EventsModule } from './events/events.module';
+import { ProvisioningModule } from './provisioning/provisioning.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -58,6 +59,7 @@ export class AppModule {
         LeasesModule,
         GatewayModule,
         EventsModule,
+        ProvisioningModule,
         ...(options.config.testClock ? [TestClockModule] : []),
       ],
       controllers: [HealthController],

@@ -31,7 +31,8 @@ async function bootstrap(): Promise<void> {
       databaseConnections: embedded ? EmbeddedPostgres.maxConnections : 20,
       adminKey,
     }),
-    { bodyParser: true },
+    // The raw body too: a cluster's callback is verified against the exact bytes it signed.
+    { bodyParser: true, rawBody: true },
   );
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(

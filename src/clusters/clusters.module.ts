@@ -6,6 +6,6 @@ import { ClustersService } from './clusters.service';
 @Module({
   controllers: [ClustersController],
   providers: [ClustersRepository, ClustersService],
-  exports: [ClustersService],
+  exports: [ClustersService, ClustersRepository],
 })
 export class ClustersModule {}

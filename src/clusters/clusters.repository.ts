@@ -61,6 +61,15 @@ export class ClustersRepository {
     return rows.map(toCluster);
   }
 
+  /** Where the cluster takes webhooks, with its signing secret (for signing and verifying only; never logged). */
+  async webhookTarget(clusterId: string): Promise<{ url: string; secret: string } | null> {
+    const rows: { webhook_url: string; webhook_secret: string }[] = await this.db.query(
+      `select webhook_url, webhook_secret from clusters where id = $1`,
+      [clusterId],
+    );
+    return rows.length ? { url: rows[0].webhook_url, secret: rows[0].webhook_secret } : null;
+  }
+
   async findAll(): Promise<Cluster[]> {
     return ((await this.db.query(`select * from clusters`)) as ClusterRow[]).map(toCluster);
   }

@@ -8,7 +8,24 @@ export interface AppConfig {
   /** No brokers: events go to the in-process bus. Topics are `${topicPrefix}exchange.trades` and so on. */
   kafka: { brokers: string[]; topicPrefix: string; clientId: string };
   auth: { adminApiKey: string | null; production: boolean };
+  provisioning: ProvisioningConfig;
   testClock: boolean;
+}
+
+/**
+ * How matched GPUs reach the buyer. `webhook` (the default): the seller's cluster is called (PROTOCOL.md's
+ * provisioning hook) and the lease becomes active when it answers. `instant`: no cluster is called and leases are
+ * active at once (a demo or paper-trading exchange, and order-entry benchmarks).
+ */
+export interface ProvisioningConfig {
+  mode: 'webhook' | 'instant';
+  /** A lease not active this long after its trade fails, and the buyer is refunded in full. */
+  deadlineSeconds: number;
+  /** Retries wait about base x 2^(attempt-1), capped at max, with jitter. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How long one webhook request may take before it counts as failed (and is retried). */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +71,23 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+function provisioning(env: NodeJS.ProcessEnv): ProvisioningConfig {
+  const mode = env.PROVISIONER || 'webhook';
+  if (mode !== 'webhook' && mode !== 'instant')
+    throw new ConfigError(`PROVISIONER must be webhook or instant, got "${mode}"`);
+  const retryBaseMs = positive(env, 'PROVISIONING_RETRY_BASE_MS', 1000);
+  const retryMaxMs = positive(env, 'PROVISIONING_RETRY_MAX_MS', 300_000);
+  if (retryMaxMs < retryBaseMs)
+    throw new ConfigError('PROVISIONING_RETRY_MAX_MS must not be less than PROVISIONING_RETRY_BASE_MS');
+  return {
+    mode,
+    deadlineSeconds: positive(env, 'PROVISIONING_DEADLINE_SECONDS', 900),
+    retryBaseMs,
+    retryMaxMs,
+    timeoutMs: positive(env, 'PROVISIONING_TIMEOUT_MS', 10_000),
+  };
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
@@ -81,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clientId: env.KAFKA_CLIENT_ID || 'gpu-hour-exchange',
     },
     auth: { adminApiKey, production },
+    provisioning: provisioning(env),
     testClock: flag(env, 'TEST_CLOCK'),
   };
 }

@@ -22,16 +22,19 @@ const NOW = 1_800_000_000_000;
 
 /** A batch with a resting sell, a buy that takes part of it, and a buy that rests. */
 function tradingBatch(): Batch {
-  const state = new TradingState({
-    markets: [MARKET],
-    openOrders: [],
-    lastTradeSeq: new Map(),
-    bookSequence: new Map(),
-    maxOrderId: 0,
-    maxPriority: 0,
-    liveLeases: [],
-    available: new Map([[BUYER.accountId, new Decimal(10_000)]]),
-  });
+  const state = new TradingState(
+    {
+      markets: [MARKET],
+      openOrders: [],
+      lastTradeSeq: new Map(),
+      bookSequence: new Map(),
+      maxOrderId: 0,
+      maxPriority: 0,
+      liveLeases: [],
+      available: new Map([[BUYER.accountId, new Decimal(10_000)]]),
+    },
+    { mode: 'webhook', deadlineMs: 600_000 },
+  );
   const batch = new Batch();
   const order = (side: 'buy' | 'sell', price: string, quantity: number) =>
     placeOrder(
@@ -57,7 +60,7 @@ describe('settlementEvents', () => {
     const [lease] = [...batch.leasesCreated.values()];
     expect(events.map((e) => [e.topic, e.envelope.type])).toEqual([
       ['exchange.trades', 'trade.executed'],
-      ['exchange.leases', 'lease.active'],
+      ['exchange.leases', 'lease.provisioning'],
       ['exchange.settlements', 'funds.held'],
       ['exchange.settlements', 'funds.escrowed'],
       ['exchange.settlements', 'funds.held'],

@@ -54,7 +54,7 @@ export class PrivateFeed implements OnApplicationBootstrap {
     }
     for (const lease of [...batch.leasesCreated.values(), ...batch.leasesChanged.values()]) {
       for (const accountId of [lease.buyerId, lease.sellerId]) {
-        emit(accountId, 'leases', () => ({ channel: 'leases', lease: leaseView(lease) }));
+        emit(accountId, 'leases', () => ({ channel: 'leases', lease: leaseView(lease, accountId) }));
       }
     }
   }

@@ -17,6 +17,12 @@ export interface LeaseRecord {
   status: LeaseStatus;
   startAt: Date | null;
   endAt: Date | null;
+  /** A lease still provisioning at this time fails, and the buyer is refunded in full. */
+  provisionDeadline: Date | null;
+  /** What the cluster handed the buyer (SSH endpoint, credentials): shown to the buyer only. */
+  access: Record<string, unknown> | null;
+  /** Why provisioning failed. */
+  failureReason: string | null;
   /** When an interrupt's notice runs out (interruptible markets). */
   interruptAt: Date | null;
   endedAt: Date | null;

@@ -3,8 +3,11 @@ import { LeaseRecord } from './lease-record';
 
 const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
 
-/** The lease as PROTOCOL.md shows it, with its settlement once it has ended. */
-export function leaseView(l: LeaseRecord) {
+/**
+ * The lease as PROTOCOL.md shows it, with its settlement once it has ended. `access` (what the cluster handed
+ * over) is in it only when the viewer is the buyer; events, webhooks and the seller never see it.
+ */
+export function leaseView(l: LeaseRecord, viewerId: string | null = null) {
   return {
     id: l.id,
     tradeId: l.tradeId,
@@ -18,8 +21,11 @@ export function leaseView(l: LeaseRecord) {
     startAt: iso(l.startAt),
     endAt: iso(l.endAt),
     status: l.status,
+    provisionDeadline: iso(l.provisionDeadline),
     interruptAt: iso(l.interruptAt),
     endedAt: iso(l.endedAt),
+    ...(l.failureReason === null ? {} : { failureReason: l.failureReason }),
+    ...(viewerId !== null && viewerId === l.buyerId && l.access !== null ? { access: l.access } : {}),
     settlement:
       l.paid === null
         ? null

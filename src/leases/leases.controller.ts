@@ -23,6 +23,12 @@ export class LeasesController {
     return this.leases.one(principal, id);
   }
 
+  @Get(':id/deliveries')
+  @RequireScopes('sell')
+  deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.leases.deliveries(principal, id);
+  }
+
   @Post(':id/release')
   @HttpCode(200)
   @RequireScopes('trade')

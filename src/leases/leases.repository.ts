@@ -24,6 +24,9 @@ interface LeaseRow {
   paid: string | null;
   fee: string | null;
   refunded: string | null;
+  provision_deadline: Date | null;
+  access: Record<string, unknown> | null;
+  failure_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -50,12 +53,16 @@ function toRecord(r: LeaseRow): LeaseRecord {
     paid: decimalOrNull(r.paid),
     fee: decimalOrNull(r.fee),
     refunded: decimalOrNull(r.refunded),
+    provisionDeadline: r.provision_deadline,
+    access: r.access,
+    failureReason: r.failure_reason,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
 const text = (d: Decimal | null): string | null => d?.toFixed() ?? null;
+const json = (v: Record<string, unknown> | null): string | null => (v === null ? null : JSON.stringify(v));
 
 @Injectable()
 export class LeasesRepository {
@@ -75,11 +82,12 @@ export class LeasesRepository {
       statement.add(
         `insert into leases (id, trade_id, symbol, buyer_id, seller_id, cluster_id, quantity, price, duration_hours,
                              fee_bps, status, start_at, end_at, interrupt_at, ended_at, paid, fee, refunded,
-                             created_at, updated_at)
+                             created_at, updated_at, provision_deadline, access, failure_reason)
          select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::int[],
                               $8::numeric[], $9::int[], $10::int[], $11::text[], $12::timestamptz[],
                               $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::numeric[],
-                              $17::numeric[], $18::numeric[], $19::timestamptz[], $20::timestamptz[])`,
+                              $17::numeric[], $18::numeric[], $19::timestamptz[], $20::timestamptz[],
+                              $21::timestamptz[], $22::jsonb[], $23::text[])`,
         [
           column((l) => l.id),
           column((l) => l.tradeId),
@@ -101,6 +109,9 @@ export class LeasesRepository {
           column((l) => text(l.refunded)),
           column((l) => l.createdAt),
           column((l) => l.updatedAt),
+          column((l) => l.provisionDeadline),
+          column((l) => json(l.access)),
+          column((l) => l.failureReason),
         ],
       );
     }
@@ -108,10 +119,13 @@ export class LeasesRepository {
       const column = <T>(f: (l: LeaseRecord) => T): T[] => changed.map(f);
       statement.add(
         `update leases l set status = v.status, interrupt_at = v.interrupt_at, ended_at = v.ended_at, paid = v.paid,
-                fee = v.fee, refunded = v.refunded, updated_at = v.updated_at
+                fee = v.fee, refunded = v.refunded, updated_at = v.updated_at, start_at = v.start_at,
+                end_at = v.end_at, access = v.access, failure_reason = v.failure_reason
            from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::numeric[], $6::numeric[],
-                       $7::numeric[], $8::timestamptz[])
-             as v (id, status, interrupt_at, ended_at, paid, fee, refunded, updated_at)
+                       $7::numeric[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::jsonb[],
+                       $12::text[])
+             as v (id, status, interrupt_at, ended_at, paid, fee, refunded, updated_at, start_at, end_at, access,
+                   failure_reason)
           where l.id = v.id`,
         [
           column((l) => l.id),
@@ -122,6 +136,10 @@ export class LeasesRepository {
           column((l) => text(l.fee)),
           column((l) => text(l.refunded)),
           column((l) => l.updatedAt),
+          column((l) => l.startAt),
+          column((l) => l.endAt),
+          column((l) => json(l.access)),
+          column((l) => l.failureReason),
         ],
       );
     }

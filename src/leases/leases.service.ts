@@ -3,6 +3,7 @@ import { accountOf } from '../accounts/accounts.controller';
 import { Principal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
 import { OrderWriter } from '../orders/order-writer';
+import { WebhookDeliveriesRepository } from '../provisioning/webhook-deliveries.repository';
 import { interruptLease, releaseLease } from './lease-lifecycle';
 import { LeaseRecord } from './lease-record';
 import { leaseView } from './lease-view';
@@ -13,14 +14,35 @@ export class LeasesService {
   constructor(
     @Inject(LeasesRepository) private readonly leases: LeasesRepository,
     @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(WebhookDeliveriesRepository) private readonly webhooks: WebhookDeliveriesRepository,
   ) {}
 
   async list(principal: Principal, limit: number) {
-    return (await this.leases.listFor(accountOf(principal), limit)).map(leaseView);
+    const accountId = accountOf(principal);
+    return (await this.leases.listFor(accountId, limit)).map((lease) => leaseView(lease, accountId));
   }
 
   async one(principal: Principal, id: string) {
-    return leaseView(await this.visible(accountOf(principal), id));
+    const accountId = accountOf(principal);
+    return leaseView(await this.visible(accountId, id), accountId);
+  }
+
+  /** What the exchange asked the lease's cluster, and how it went (the seller's view, to debug its cluster). */
+  async deliveries(principal: Principal, id: string) {
+    const accountId = accountOf(principal);
+    const lease = await this.visible(accountId, id);
+    if (lease.sellerId !== accountId)
+      throw new DomainError('FORBIDDEN', 'only the seller sees the requests to its cluster');
+    return (await this.webhooks.forLease(lease.id)).map((d) => ({
+      id: d.id,
+      type: d.type,
+      status: d.status,
+      attempts: d.attempts,
+      nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+      responseStatus: d.responseStatus,
+      lastError: d.error,
+      createdAt: d.createdAt.toISOString(),
+    }));
   }
 
   /** The buyer ends the lease early; a firm lease is still paid in full. */
@@ -29,9 +51,9 @@ export class LeasesService {
     const lease = await this.visible(accountId, id);
     if (lease.buyerId !== accountId) throw new DomainError('FORBIDDEN', 'only the buyer releases a lease');
     return this.writer.submit((state, batch, now) => {
-      const live = this.live(state.leases.get(id), id);
+      const live = this.active(state.leases.get(id), id);
       releaseLease(state, batch, live, new Date(now));
-      return leaseView(live);
+      return leaseView(live, accountId);
     });
   }
 
@@ -42,7 +64,7 @@ export class LeasesService {
     if (lease.sellerId !== accountId)
       throw new DomainError('FORBIDDEN', 'only the seller interrupts a lease');
     return this.writer.submit((state, batch, now) => {
-      const live = this.live(state.leases.get(id), id);
+      const live = this.active(state.leases.get(id), id);
       const market = state.markets.get(live.symbol);
       if (market?.leaseClass !== 'int') {
         throw new DomainError(
@@ -52,12 +74,15 @@ export class LeasesService {
       }
       if (live.interruptAt) throw new DomainError('CONFLICT', 'the lease is already being interrupted');
       interruptLease(batch, live, new Date(now), market.noticeMinutes);
-      return leaseView(live);
+      return leaseView(live, accountId);
     });
   }
 
-  private live(lease: LeaseRecord | undefined, id: string): LeaseRecord {
+  /** Release and interrupt apply to a lease whose GPUs the buyer has (not one still provisioning, or over). */
+  private active(lease: LeaseRecord | undefined, id: string): LeaseRecord {
     if (!lease) throw new DomainError('LEASE_NOT_ACTIVE', `lease ${id} has ended`);
+    if (lease.status !== 'active')
+      throw new DomainError('LEASE_NOT_ACTIVE', `lease ${id} is still provisioning`);
     return lease;
   }
 

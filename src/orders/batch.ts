@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import type { LeaseRecord } from '../leases/lease-record';
 import type { Posting } from '../ledger/ledger.service';
 import type { OutboxRow } from '../events/outbox.repository';
+import type { WebhookDelivery } from '../provisioning/webhook-delivery';
 import type { OrderRecord } from './order-record';
 
 export interface TradeRecord {
@@ -47,6 +48,8 @@ export class Batch {
   readonly bookUpdates: BookUpdate[] = [];
   readonly leasesCreated = new Map<string, LeaseRecord>();
   readonly leasesChanged = new Map<string, LeaseRecord>();
+  /** Requests to sellers' clusters (provision, deprovision), sent once the batch is committed. */
+  readonly deliveries: WebhookDelivery[] = [];
   /** Its settlement events as the outbox holds them, once committed (the relay publishes them from here). */
   readonly events: OutboxRow[] = [];
 
@@ -66,6 +69,7 @@ export class Batch {
       this.ledger.length === 0 &&
       this.leasesCreated.size === 0 &&
       this.leasesChanged.size === 0 &&
+      this.deliveries.length === 0 &&
       this.bookSequences.size === 0
     );
   }

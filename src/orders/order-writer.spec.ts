@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import type { AppConfig } from '../config/app-config';
 import { DEFAULT_CATALOG } from '../markets/default-catalog';
 import type { MarketsService } from '../markets/markets.service';
 import { Batch } from './batch';
@@ -73,7 +74,9 @@ describe('OrderWriter', () => {
 
   beforeEach(() => {
     repository = new FakeRepository();
-    writer = new OrderWriter(repository as unknown as OrdersRepository, markets, new FixedClock());
+    writer = new OrderWriter(repository as unknown as OrdersRepository, markets, new FixedClock(), {
+      provisioning: { mode: 'instant' },
+    } as AppConfig);
   });
 
   it('answers a command only after its batch is committed', async () => {

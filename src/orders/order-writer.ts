@@ -1,5 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import type { AppConfig, ProvisioningConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import type { ProvisioningPolicy } from '../leases/lease-lifecycle';
 import { DomainError } from '../common/domain-error';
 import { MarketsService } from '../markets/markets.service';
 import { Batch } from './batch';
@@ -55,6 +58,7 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(OrdersRepository) private readonly orders: OrdersRepository,
     @Inject(MarketsService) private readonly markets: MarketsService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,7 +101,10 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.state) return this.state;
     this.loading ??= (async () => {
       try {
-        this.state = new TradingState(await this.orders.loadState(await this.markets.list()));
+        this.state = new TradingState(
+          await this.orders.loadState(await this.markets.list()),
+          provisioningPolicy(this.config.provisioning),
+        );
         return this.state;
       } finally {
         this.loading = null;
@@ -206,4 +213,10 @@ export class OrderWriter implements OnApplicationBootstrap, OnApplicationShutdow
     this.lastNow = Math.max(this.lastNow, this.clock.now());
     return this.lastNow;
   }
+}
+
+function provisioningPolicy(config: ProvisioningConfig): ProvisioningPolicy {
+  return config.mode === 'instant'
+    ? { mode: 'instant' }
+    : { mode: 'webhook', deadlineMs: config.deadlineSeconds * 1000 };
 }

@@ -9,6 +9,7 @@ import { Clock } from '../common/clock';
 import { WriteStatement } from '../database/write-statement';
 import { OutboxRepository } from '../events/outbox.repository';
 import { settlementEvents } from '../events/settlement-events';
+import { WebhookDeliveriesRepository } from '../provisioning/webhook-deliveries.repository';
 import { Batch } from './batch';
 import { OrderRecord, OrderStatus } from './order-record';
 import type { PersistedState } from './trading-state';
@@ -178,6 +179,7 @@ export class OrdersRepository {
     @Inject(LedgerService) private readonly ledger: LedgerService,
     @Inject(LeasesRepository) private readonly leases: LeasesRepository,
     @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
+    @Inject(WebhookDeliveriesRepository) private readonly deliveries: WebhookDeliveriesRepository,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -271,6 +273,7 @@ export class OrdersRepository {
       );
     }
     this.leases.write(statement, [...batch.leasesCreated.values()], [...batch.leasesChanged.values()]);
+    this.deliveries.write(statement, batch.deliveries);
     this.ledger.write(statement, batch.ledger);
     const outbox = await this.outbox.write(statement, settlementEvents(batch, new Date(this.clock.now())));
     if (batch.bookSequences.size > 0) {

@@ -1,6 +1,7 @@
 import Decimal from 'decimal.js';
 import { MatchingEngine } from '../engine/matching-engine';
 import { BookSnapshot, MarketSpec, RestingOrder } from '../engine/types';
+import type { ProvisioningPolicy } from '../leases/lease-lifecycle';
 import type { LeaseRecord } from '../leases/lease-record';
 import type { MarketView } from '../markets/markets.service';
 import { OrderRecord, remainingOf } from './order-record';
@@ -39,7 +40,11 @@ export class TradingState {
   nextOrderId: number;
   nextPriority: number;
 
-  constructor(persisted: PersistedState) {
+  constructor(
+    persisted: PersistedState,
+    /** How a trade's lease gets its GPUs (the exchange's configuration). */
+    readonly provisioning: ProvisioningPolicy,
+  ) {
     this.nextOrderId = persisted.maxOrderId + 1;
     this.nextPriority = persisted.maxPriority + 1;
     this.available = new Map(persisted.available);

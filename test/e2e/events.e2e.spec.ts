@@ -48,7 +48,7 @@ describe('settlement events without Kafka', () => {
     expect(all.map((e: { event: { type: string } }) => e.event.type)).toEqual([
       'funds.deposited',
       'trade.executed',
-      'lease.active',
+      'lease.provisioning',
       'funds.held',
       'funds.escrowed',
     ]);

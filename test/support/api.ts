@@ -29,10 +29,13 @@ export class Api {
     return { id: created.body.id, key: `Bearer ${created.body.apiKey}` };
   }
 
-  /** A seller account with one cluster; returns the cluster and its webhook secret too. */
+  /**
+   * A seller account with one cluster; returns the cluster and its webhook secret too. Without a `webhookUrl` the
+   * cluster's hook points at a closed port (fine where leases need not become active, or PROVISIONER=instant).
+   */
   async seller(
     name: string,
-    cluster: { gpu: string; region: string; gpuCount: number },
+    cluster: { gpu: string; region: string; gpuCount: number; webhookUrl?: string },
   ): Promise<{ id: string; key: string; cluster: string; webhookSecret: string }> {
     const account = await this.account(name, ['sell', 'read']);
     const created = await this.http

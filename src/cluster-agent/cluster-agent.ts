@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { Inventory } from './inventory';
+
+/** How the simulated cluster answers (changeable while it runs, to play a slow, failing or async cluster). */
+export interface AgentBehavior {
+  /** `sync`: 200 with access; `async`: 202, then a signed callback; `hang`: never answers. */
+  mode: 'sync' | 'async' | 'hang';
+  /** Wait before answering (sync) or before calling back (async). */
+  delayMs: number;
+  /** Answer this many webhook requests with 503 before behaving (a flaky cluster). */
+  failNext: number;
+}
+
+export interface AgentOptions {
+  port: number;
+  host: string;
+  /** The cluster's webhook secret (`whsec_...`), as the exchange showed it when the cluster was registered. */
+  secret: string | null;
+  gpuCount: number;
+  /** Where callbacks go: the exchange's base URL. */
+  exchangeUrl: string;
+  sshHost: string;
+  behavior: AgentBehavior;
+}
+
+/** A webhook request the agent received with a valid signature, in arrival order. */
+export interface Received {
+  id: string;
+  type: string;
+  leaseId: string;
+  answer: number | null;
+}
+
+const MAX_BODY = 1024 * 1024;
+const REMEMBERED_IDS = 100_000;
+const CALLBACK_ATTEMPTS = 6;
+
+/**
+ * The reference cluster agent: the seller's side of PROTOCOL.md's provisioning hook. It verifies each request's
+ * signature (and refuses timestamps more than 5 minutes off: replays), answers a repeated `webhook-id` with the
+ * answer it gave the first time, allocates GPUs from its inventory on `lease.provision` and frees them on
+ * `lease.deprovision`. A real cluster replaces `Inventory` with its scheduler (see the README).
+ */
+export class ClusterAgent {
+  readonly inventory: Inventory;
+  readonly received: Received[] = [];
+  behavior: AgentBehavior;
+  secret: string | null;
+  private readonly answers = new Map<string, { status: number; body: unknown }>();
+  private readonly hanging = new Set<ServerResponse>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(
+    private readonly server: Server,
+    private readonly options: AgentOptions,
+  ) {
+    this.inventory = new Inventory(options.gpuCount, options.sshHost);
+    this.behavior = { ...options.behavior };
+    this.secret = options.secret;
+  }
+
+  static async start(options: AgentOptions): Promise<ClusterAgent> {
+    const server = createServer();
+    const agent = new ClusterAgent(server, options);
+    server.on('request', (req, res) => void agent.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+    return agent;
+  }
+
+  /** The URL to register as the cluster's `webhookUrl`. */
+  get webhookUrl(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://${this.options.host}:${port}/webhook`;
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    for (const res of this.hanging) res.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (req.method === 'GET' && req.url === '/state') return reply(res, 200, this.state());
+      if (req.method !== 'POST' || req.url !== '/webhook') return reply(res, 404, { error: 'not found' });
+      const raw = await readBody(req);
+      if (raw === null) return reply(res, 413, { error: 'body too large' });
+      await this.webhook(raw, req, res);
+    } catch (error) {
+      reply(res, 500, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async webhook(raw: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.secret) return reply(res, 503, { error: 'the agent has no webhook secret yet' });
+    const headers = {
+      'webhook-id': String(req.headers['webhook-id'] ?? ''),
+      'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
+      'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
+    };
+    let body: { type?: string; lease?: { id?: string; quantity?: number } };
+    try {
+      body = new Webhook(this.secret).verify(raw, headers) as typeof body;
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) return reply(res, 401, { error: error.message });
+      throw error;
+    }
+    const id = headers['webhook-id'];
+    const leaseId = String(body.lease?.id ?? '');
+    const received: Received = { id, type: String(body.type), leaseId, answer: null };
+    this.received.push(received);
+    const answered = this.answers.get(id);
+    if (answered) return this.answer(res, received, answered.status, answered.body);
+    if (this.behavior.failNext > 0) {
+      this.behavior.failNext--;
+      return this.answer(res, received, 503, { error: 'simulated failure' });
+    }
+    if (this.behavior.mode === 'hang') {
+      this.hanging.add(res);
+      res.on('close', () => this.hanging.delete(res));
+      return;
+    }
+    if (body.type === 'lease.deprovision') {
+      this.inventory.release(leaseId);
+      return this.remember(res, received, 200, { status: 'deprovisioned' });
+    }
+    if (body.type !== 'lease.provision') return this.answer(res, received, 400, { error: 'unknown type' });
+    const allocation = this.inventory.allocate(leaseId, Number(body.lease?.quantity ?? 0));
+    const outcome =
+      'refused' in allocation
+        ? { status: 'failed', reason: allocation.refused }
+        : { status: 'active', access: allocation.access };
+    if (this.behavior.mode === 'async') {
+      this.later(() => void this.callBack({ leaseId, ...outcome }), this.behavior.delayMs);
+      return this.remember(res, received, 202, { status: 'provisioning' });
+    }
+    if (this.behavior.delayMs > 0) await new Promise<void>((r) => this.later(r, this.behavior.delayMs));
+    this.remember(res, received, 200, outcome);
+  }
+
+  /** Answers, and keeps the answer for this `webhook-id` (a retry of it gets the same one). */
+  private remember(res: ServerResponse, received: Received, status: number, body: unknown): void {
+    if (this.answers.size >= REMEMBERED_IDS) this.answers.delete(this.answers.keys().next().value as string);
+    this.answers.set(received.id, { status, body });
+    this.answer(res, received, status, body);
+  }
+
+  private answer(res: ServerResponse, received: Received, status: number, body: unknown): void {
+    received.answer = status;
+    reply(res, status, body);
+  }
+
+  /** `POST /v1/provisioning/callback`, signed like the exchange's webhooks, retried with the same id. */
+  private async callBack(body: Record<string, unknown>): Promise<void> {
+    const id = `msg_${randomUUID().replace(/-/g, '')}`;
+    const payload = JSON.stringify(body);
+    for (let attempt = 0; attempt < CALLBACK_ATTEMPTS; attempt++) {
+      const timestamp = new Date();
+      try {
+        const response = await fetch(`${this.options.exchangeUrl}/v1/provisioning/callback`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': id,
+            'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+            'webhook-signature': new Webhook(this.secret as string).sign(id, timestamp, payload),
+          },
+          body: payload,
+          signal: AbortSignal.timeout(10_000),
+        });
+        // 2xx: taken; 4xx: refused for good (a lease no longer provisioning, say); 5xx: try again.
+        if (response.status < 500) return;
+      } catch {
+        // the exchange is unreachable: try again
+      }
+      await new Promise<void>((r) => this.later(r, 500 * 2 ** attempt));
+    }
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  state() {
+    return {
+      gpuCount: this.inventory.gpuCount,
+      free: this.inventory.freeCount,
+      allocations: this.inventory.held(),
+      received: this.received,
+    };
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,65 @@
+import { AgentBehavior, ClusterAgent } from './cluster-agent';
+
+/**
+ * `npm run agent`: the reference cluster agent on its own. Either give it the cluster's secret (AGENT_SECRET), or
+ * a seller's API key (AGENT_API_KEY, with AGENT_GPU and AGENT_REGION) and it registers its cluster itself.
+ */
+async function main(): Promise<void> {
+  const env = process.env;
+  const mode = (env.AGENT_MODE || 'sync') as AgentBehavior['mode'];
+  if (!['sync', 'async', 'hang'].includes(mode))
+    fail(`AGENT_MODE must be sync, async or hang, got "${mode}"`);
+  const exchangeUrl = (env.AGENT_EXCHANGE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+  const gpuCount = whole(env.AGENT_GPUS, 'AGENT_GPUS', 64);
+  const agent = await ClusterAgent.start({
+    port: whole(env.AGENT_PORT, 'AGENT_PORT', 9090),
+    host: env.AGENT_HOST || '127.0.0.1',
+    secret: env.AGENT_SECRET || null,
+    gpuCount,
+    exchangeUrl,
+    sshHost: env.AGENT_SSH_HOST || 'gpu-login.example.internal',
+    behavior: {
+      mode,
+      delayMs: whole(env.AGENT_DELAY_MS, 'AGENT_DELAY_MS', 0),
+      failNext: whole(env.AGENT_FAIL_NEXT, 'AGENT_FAIL_NEXT', 0),
+    },
+  });
+  process.stdout.write(`cluster agent: webhooks on ${agent.webhookUrl}, ${gpuCount} GPUs, mode ${mode}\n`);
+  if (!agent.secret) {
+    if (!env.AGENT_API_KEY)
+      fail("set AGENT_SECRET (the cluster's whsec_ secret) or AGENT_API_KEY to register one");
+    const response = await fetch(`${exchangeUrl}/v1/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${env.AGENT_API_KEY}` },
+      body: JSON.stringify({
+        name: env.AGENT_NAME || 'reference agent',
+        gpu: env.AGENT_GPU || 'H100-SXM',
+        region: env.AGENT_REGION || 'us-east',
+        gpuCount,
+        webhookUrl: agent.webhookUrl,
+      }),
+    });
+    const cluster = (await response.json()) as { id?: string; webhookSecret?: string };
+    if (!response.ok || !cluster.webhookSecret)
+      fail(`registering the cluster failed: ${JSON.stringify(cluster)}`);
+    agent.secret = cluster.webhookSecret as string;
+    process.stdout.write(`registered cluster ${cluster.id}: sell orders name it as clusterId\n`);
+  }
+  const stop = () => void agent.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function whole(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`cluster agent: ${message}\n`);
+  process.exit(2);
+}
+
+void main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

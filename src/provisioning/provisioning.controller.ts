@@ -1,0 +1,24 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post, RawBodyRequest, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Public } from '../auth/auth.decorators';
+import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
+import { ProvisioningService } from './provisioning.service';
+
+/** Clusters call back here; they sign the request (Standard Webhooks) instead of sending an API key. */
+@ApiTags('provisioning')
+@Controller('v1/provisioning')
+export class ProvisioningController {
+  constructor(@Inject(ProvisioningService) private readonly provisioning: ProvisioningService) {}
+
+  @Post('callback')
+  @HttpCode(200)
+  @Public()
+  callback(
+    @Req() request: RawBodyRequest<Request>,
+    @Headers() headers: Record<string, unknown>,
+    @Body() body: ProvisioningCallbackDto,
+  ) {
+    return this.provisioning.callback(request.rawBody, headers, body);
+  }
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { DomainError } from '../common/domain-error';
+import { activateLease, failLease } from '../leases/lease-lifecycle';
+import { LeaseRecord } from '../leases/lease-record';
+import { LeasesRepository } from '../leases/leases.repository';
+import { OrderWriter } from '../orders/order-writer';
+import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
+
+/** What a cluster says about a lease it was asked to provision. */
+export type ProvisioningOutcome =
+  { status: 'active'; access: Record<string, unknown> } | { status: 'failed'; reason: string };
+
+/** Turns clusters' answers (to a webhook, or in a signed callback) into lease transitions through the writer. */
+@Injectable()
+export class ProvisioningService {
+  constructor(
+    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(LeasesRepository) private readonly leases: LeasesRepository,
+    @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
+  ) {}
+
+  /**
+   * Activates the lease (its paid time starts now) or fails it (full refund). Saying `active` again about an
+   * active lease changes nothing (clusters retry); any other answer about a lease no longer provisioning is
+   * LEASE_NOT_PROVISIONING (it failed at its deadline, say: its deprovision is already on its way).
+   */
+  complete(leaseId: string, outcome: ProvisioningOutcome): Promise<LeaseRecord> {
+    return this.writer.submit((state, batch, now) => {
+      const lease = state.leases.get(leaseId);
+      if (lease?.status === 'active' && outcome.status === 'active') return lease;
+      if (!lease || lease.status !== 'provisioning')
+        throw new DomainError('LEASE_NOT_PROVISIONING', `lease ${leaseId} is not provisioning`);
+      if (outcome.status === 'active') activateLease(batch, lease, outcome.access, new Date(now));
+      else
+        failLease(
+          state,
+          batch,
+          lease,
+          `the cluster could not provision it: ${outcome.reason}`,
+          new Date(now),
+        );
+      return lease;
+    });
+  }
+
+  /** A cluster's signed callback (after answering `202`): verified with the secret of the lease's cluster. */
+  async callback(
+    rawBody: Buffer | undefined,
+    headers: Record<string, unknown>,
+    dto: ProvisioningCallbackDto,
+  ) {
+    const lease = await this.leases.findOne(dto.leaseId);
+    const target = lease ? await this.clusters.webhookTarget(lease.clusterId) : null;
+    if (!lease || !target || !rawBody)
+      throw new DomainError('INVALID_SIGNATURE', 'the signature does not verify');
+    try {
+      // Checks the signature over id.timestamp.body, and refuses timestamps more than 5 minutes away (replays).
+      new Webhook(target.secret).verify(rawBody, stringHeaders(headers));
+    } catch (error) {
+      if (error instanceof WebhookVerificationError)
+        throw new DomainError('INVALID_SIGNATURE', `the signature does not verify: ${error.message}`);
+      throw error;
+    }
+    const outcome: ProvisioningOutcome =
+      dto.status === 'active'
+        ? { status: 'active', access: dto.access ?? {} }
+        : { status: 'failed', reason: dto.reason ?? 'no reason given' };
+    const done = await this.complete(lease.id, outcome);
+    return { leaseId: done.id, status: done.status };
+  }
+}
+
+function stringHeaders(headers: Record<string, unknown>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature'])
+    result[name] = typeof headers[name] === 'string' ? (headers[name] as string) : '';
+  return result;
+}

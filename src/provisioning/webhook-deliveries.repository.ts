@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { WriteStatement } from '../database/write-statement';
+import { WebhookDelivery, WebhookType } from './webhook-delivery';
+
+interface DeliveryRow {
+  id: string;
+  lease_id: string;
+  cluster_id: string;
+  type: WebhookType;
+  payload: string;
+  attempts: number;
+  next_attempt_at: Date;
+  created_at: Date;
+}
+
+const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
+  id: r.id,
+  leaseId: r.lease_id,
+  clusterId: r.cluster_id,
+  type: r.type,
+  payload: r.payload,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  createdAt: r.created_at,
+});
+
+/** How a delivery's last attempt went. */
+export interface AttemptRecord {
+  attempts: number;
+  responseStatus: number | null;
+  error: string | null;
+}
+
+@Injectable()
+export class WebhookDeliveriesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** New deliveries, inside the batch's statement (with the lease change that calls for them). */
+  write(statement: WriteStatement, deliveries: WebhookDelivery[]): void {
+    if (deliveries.length === 0) return;
+    const column = <T>(f: (d: WebhookDelivery) => T): T[] => deliveries.map(f);
+    statement.add(
+      `insert into webhook_deliveries (id, lease_id, cluster_id, type, payload, status, next_attempt_at, created_at,
+                                       updated_at)
+       select v.id, v.lease_id, v.cluster_id, v.type, v.payload, 'pending', v.next_attempt_at, v.created_at,
+              v.created_at
+         from unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[],
+                     $7::timestamptz[]) as v (id, lease_id, cluster_id, type, payload, next_attempt_at, created_at)`,
+      [
+        column((d) => d.id),
+        column((d) => d.leaseId),
+        column((d) => d.clusterId),
+        column((d) => d.type),
+        column((d) => d.payload),
+        column((d) => d.nextAttemptAt),
+        column((d) => d.createdAt),
+      ],
+    );
+  }
+
+  /** Every delivery not yet taken by its cluster, the most overdue first (what a restart resumes). */
+  async pending(): Promise<WebhookDelivery[]> {
+    const rows: DeliveryRow[] = await this.db.query(
+      `select * from webhook_deliveries where status = 'pending' order by next_attempt_at, id`,
+    );
+    return rows.map(toDelivery);
+  }
+
+  /** The attempt failed; the next one is due at `nextAttemptAt`. */
+  async retryLater(id: string, attempt: AttemptRecord, nextAttemptAt: Date): Promise<void> {
+    await this.db.query(
+      `update webhook_deliveries set attempts = $2, response_status = $3, last_error = $4, next_attempt_at = $5,
+              updated_at = now()
+        where id = $1`,
+      [id, attempt.attempts, attempt.responseStatus, attempt.error, nextAttemptAt],
+    );
+  }
+
+  /** No more attempts: the cluster took it (`delivered`), or it no longer matters (`abandoned`). */
+  async close(id: string, status: 'delivered' | 'abandoned', attempt: AttemptRecord): Promise<void> {
+    await this.db.query(
+      `update webhook_deliveries set status = $2, attempts = $3, response_status = $4, last_error = $5,
+              updated_at = now()
+        where id = $1`,
+      [id, status, attempt.attempts, attempt.responseStatus, attempt.error],
+    );
+  }
+
+  /** A lease's deliveries, oldest first (what the seller's cluster was asked, and how it answered). */
+  async forLease(leaseId: string): Promise<(WebhookDelivery & AttemptRecord & { status: string })[]> {
+    const rows: (DeliveryRow & {
+      status: string;
+      response_status: number | null;
+      last_error: string | null;
+    })[] = await this.db.query(
+      `select * from webhook_deliveries where lease_id = $1 order by created_at, id`,
+      [leaseId],
+    );
+    return rows.map((r) => ({
+      ...toDelivery(r),
+      status: r.status,
+      responseStatus: r.response_status,
+      error: r.last_error,
+    }));
+  }
+}

@@ -1,0 +1,189 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { DomainError } from '../common/domain-error';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { LeasesRepository } from '../leases/leases.repository';
+import { OrderWriter } from '../orders/order-writer';
+import { ProvisioningOutcome, ProvisioningService } from './provisioning.service';
+import { AttemptRecord, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookDelivery } from './webhook-delivery';
+import { WebhookResponse, WebhookSender } from './webhook-sender';
+
+/** Requests in flight at once, across all clusters. */
+const MAX_IN_FLIGHT = 32;
+
+/** What one attempt came to: the cluster took the request, it no longer matters, or it is to be tried again. */
+type Result = { close: 'delivered' | 'abandoned'; attempt: AttemptRecord } | { retry: AttemptRecord };
+
+/**
+ * Sends the webhooks that committed batches recorded (provision, deprovision) to the sellers' clusters, and
+ * retries each until its cluster takes it, with exponential backoff and jitter, always with the same `webhook-id`
+ * and bytes. Its schedule is in the database, so a restart resumes every pending delivery where it was. Two
+ * requests about one lease are never in flight together, so a deprovision never overtakes its provision.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookDispatcher.name);
+  private readonly pending = new Map<string, WebhookDelivery>();
+  private readonly busyLeases = new Set<string>();
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    @Inject(WebhookSender) private readonly sender: WebhookSender,
+    @Inject(WebhookDeliveriesRepository) private readonly deliveries: WebhookDeliveriesRepository,
+    @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
+    @Inject(LeasesRepository) private readonly leases: LeasesRepository,
+    @Inject(ProvisioningService) private readonly provisioning: ProvisioningService,
+    @Inject(OrderWriter) writer: OrderWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    writer.onCommitted((batch) => {
+      if (batch.deliveries.length === 0) return;
+      for (const delivery of batch.deliveries) this.pending.set(delivery.id, delivery);
+      this.pump();
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.provisioning.mode !== 'webhook') return;
+    for (const delivery of await this.deliveries.pending()) this.pending.set(delivery.id, delivery);
+    if (this.pending.size > 0) this.logger.log(`resuming ${this.pending.size} pending webhook deliveries`);
+    this.pump();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Starts every due delivery it may, then sleeps until the next one is due. */
+  private pump(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const now = Date.now();
+    let nextDue = Infinity;
+    for (const delivery of this.pending.values()) {
+      if (this.inFlight >= MAX_IN_FLIGHT) break;
+      if (this.busyLeases.has(delivery.leaseId)) continue;
+      const due = delivery.nextAttemptAt.getTime();
+      if (due > now) {
+        nextDue = Math.min(nextDue, due);
+        continue;
+      }
+      void this.attempt(delivery);
+    }
+    if (nextDue < Infinity) {
+      this.timer = setTimeout(() => this.pump(), nextDue - now);
+      this.timer.unref();
+    }
+  }
+
+  private async attempt(delivery: WebhookDelivery): Promise<void> {
+    this.inFlight++;
+    this.busyLeases.add(delivery.leaseId);
+    try {
+      const result = await this.deliver(delivery);
+      if ('close' in result) {
+        this.pending.delete(delivery.id);
+        await this.deliveries.close(delivery.id, result.close, result.attempt);
+      } else {
+        delivery.attempts = result.retry.attempts;
+        delivery.nextAttemptAt = new Date(Date.now() + this.backoff(delivery.attempts));
+        if (delivery.attempts === 1) {
+          this.logger.warn(
+            `${delivery.type} ${delivery.id} for lease ${delivery.leaseId} (cluster ${delivery.clusterId}) ` +
+              `failed, retrying with backoff: ${result.retry.error}`,
+          );
+        }
+        await this.deliveries.retryLater(delivery.id, result.retry, delivery.nextAttemptAt);
+      }
+    } catch (error) {
+      // The database is down: the schedule stays in memory, and the row as it was (a restart retries it).
+      this.logger.warn(
+        `cannot record webhook ${delivery.id}: ${error instanceof Error ? error.message : error}`,
+      );
+    } finally {
+      this.inFlight--;
+      this.busyLeases.delete(delivery.leaseId);
+      this.pump();
+    }
+  }
+
+  /** One attempt: send, then act on the answer. */
+  private async deliver(delivery: WebhookDelivery): Promise<Result> {
+    const attempts = delivery.attempts + 1;
+    if (delivery.type === 'lease.provision') {
+      // The lease failed (deadline) or was answered meanwhile (callback): nothing left to ask.
+      const lease = await this.leases.findOne(delivery.leaseId);
+      if (lease?.status !== 'provisioning')
+        return {
+          close: 'abandoned',
+          attempt: { attempts: delivery.attempts, responseStatus: null, error: null },
+        };
+    }
+    const target = await this.clusters.webhookTarget(delivery.clusterId);
+    if (!target) throw new Error(`cluster ${delivery.clusterId} is gone`);
+    let response: WebhookResponse;
+    try {
+      response = await this.sender.send(target, delivery.id, delivery.payload);
+    } catch (error) {
+      return { retry: { attempts, responseStatus: null, error: describe(error) } };
+    }
+    const attempt = { attempts, responseStatus: response.status, error: null };
+    if (response.status < 200 || response.status > 299)
+      return { retry: { ...attempt, error: `the cluster answered ${response.status}` } };
+    if (delivery.type === 'lease.deprovision' || response.status === 202)
+      return { close: 'delivered', attempt }; // a 202 is followed by the cluster's callback (or the deadline)
+    const outcome = outcomeOf(response.body);
+    if (!outcome)
+      return { retry: { ...attempt, error: 'the answer is not {"status":"active"|"failed",...}' } };
+    try {
+      await this.provisioning.complete(delivery.leaseId, outcome);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'LEASE_NOT_PROVISIONING')
+        return { close: 'abandoned', attempt: { ...attempt, error: error.message } };
+      // Not recorded (the database is down): ask again; the cluster answers the same `webhook-id` the same way.
+      return { retry: { ...attempt, error: describe(error) } };
+    }
+    return { close: 'delivered', attempt };
+  }
+
+  /** Exponential, capped, with jitter (half fixed, half random) so clusters are not hit in step. */
+  private backoff(attempts: number): number {
+    const { retryBaseMs, retryMaxMs } = this.config.provisioning;
+    const ceiling = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempts - 1, 30));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+}
+
+/** A `200` answer: `{"status":"active","access":{...}}` or `{"status":"failed","reason":"..."}`. */
+function outcomeOf(body: unknown): ProvisioningOutcome | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const answer = body as { status?: unknown; access?: unknown; reason?: unknown };
+  if (answer.status === 'active') {
+    const access = answer.access;
+    return {
+      status: 'active',
+      access:
+        typeof access === 'object' && access !== null && !Array.isArray(access)
+          ? (access as Record<string, unknown>)
+          : {},
+    };
+  }
+  if (answer.status === 'failed')
+    return {
+      status: 'failed',
+      reason: typeof answer.reason === 'string' ? answer.reason : 'no reason given',
+    };
+  return null;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+}
