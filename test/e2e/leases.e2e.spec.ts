@@ -1,4 +1,6 @@
+import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
+import { eventually, startAgent } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 
 const FIRM = 'H100-SXM.us-west.firm';
@@ -8,6 +10,7 @@ describe('leases and the test clock', () => {
   let database: TestDatabase;
   let exchange: ExchangeProcess;
   let api: Api;
+  let agent: ClusterAgent;
   let seller: { id: string; key: string; cluster: string };
   let buyer: { id: string; key: string };
 
@@ -41,19 +44,33 @@ describe('leases and the test clock', () => {
       .expect(201);
     const fill = (await api.http.get('/v1/fills?limit=1').set('Authorization', buyer.key).expect(200))
       .body[0];
-    return (await api.http.get(`/v1/leases/${fill.leaseId}`).set('Authorization', buyer.key).expect(200))
-      .body;
+    // The seller's cluster (the reference agent) provisions it: the lease's paid time starts then.
+    return eventually(async () => {
+      const lease = (
+        await api.http.get(`/v1/leases/${fill.leaseId}`).set('Authorization', buyer.key).expect(200)
+      ).body;
+      return lease.status === 'active' ? lease : null;
+    });
   }
 
   beforeAll(async () => {
     database = await freshDatabase();
     exchange = await ExchangeProcess.start(database, { TEST_CLOCK: 'true' });
     api = new Api(exchange);
-    seller = await api.seller('Neocloud', { gpu: 'H100-SXM', region: 'us-west', gpuCount: 16 });
+    agent = await startAgent(exchange.url, 16);
+    const registered = await api.seller('Neocloud', {
+      gpu: 'H100-SXM',
+      region: 'us-west',
+      gpuCount: 16,
+      webhookUrl: agent.webhookUrl,
+    });
+    agent.secret = registered.webhookSecret;
+    seller = registered;
     buyer = await api.account('AI lab', ['trade', 'read'], '5000');
   });
 
   afterAll(async () => {
+    await agent?.stop();
     await exchange?.stop();
     await database?.drop();
   });
@@ -63,7 +80,7 @@ describe('leases and the test clock', () => {
     expect(audit.body).toEqual({ balanced: true, problems: [] });
   });
 
-  it('a trade opens an active lease that ends and settles when its time is up', async () => {
+  it('a trade opens a lease, active once provisioned, that ends and settles when its time is up', async () => {
     const lease = await trade(FIRM, '2.00', 16, 10);
     expect(lease).toMatchObject({
       symbol: FIRM,

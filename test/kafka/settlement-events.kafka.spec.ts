@@ -1,7 +1,9 @@
 import { Pool } from 'pg';
 import { BalanceProjection } from '../../src/settlement-consumer/balance-projection';
 import { startSettlementConsumer } from '../../src/settlement-consumer/settlement-consumer';
+import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
+import { eventually, startAgent } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 import { Received, broker, brokers, ledgerBalances, outbox, published, readTopics } from '../support/kafka';
 
@@ -14,6 +16,7 @@ describe('settlement events on Kafka', () => {
   let database: TestDatabase;
   let exchange: ExchangeProcess;
   let api: Api;
+  let agent: ClusterAgent;
   let prefix: string;
   let buyer: { id: string; key: string };
   let seller: { id: string; key: string; cluster: string };
@@ -33,16 +36,22 @@ describe('settlement events on Kafka', () => {
   const advance = (seconds: number) =>
     api.http.post('/v1/admin/clock/advance').set('Authorization', api.admin()).send({ seconds }).expect(200);
 
-  /** The lease opened by this (filled) buy order. */
+  /** The lease opened by this (filled) buy order, once the seller's cluster (the reference agent) provisioned it. */
   const leaseOf = async (order: { body: { id: string } } | null): Promise<string> => {
     const fills = (await api.http.get('/v1/fills?limit=100').set('Authorization', buyer.key).expect(200))
       .body;
-    return fills.find((f: { orderId: string }) => f.orderId === order?.body.id).leaseId;
+    const id: string = fills.find((f: { orderId: string }) => f.orderId === order?.body.id).leaseId;
+    await eventually(
+      async () =>
+        (await api.http.get(`/v1/leases/${id}`).set('Authorization', buyer.key).expect(200)).body.status ===
+        'active',
+    );
+    return id;
   };
 
   /** Sells and crossing buys, a cancel, a released lease, then time passes so the other leases end and settle. */
   async function tradingSession(price: string): Promise<void> {
-    let firmBuy: { body: { id: string } } | null = null;
+    const firmBuys: { body: { id: string } }[] = [];
     for (let i = 0; i < 3; i++) {
       await place(seller.key, {
         symbol: FIRM,
@@ -52,7 +61,7 @@ describe('settlement events on Kafka', () => {
         quantity: 16,
         clusterId: seller.cluster,
       });
-      firmBuy = await place(buyer.key, {
+      const firmBuy = await place(buyer.key, {
         symbol: FIRM,
         side: 'buy',
         type: 'limit',
@@ -60,7 +69,10 @@ describe('settlement events on Kafka', () => {
         quantity: 8,
         durationHours: 1 + i,
       });
+      firmBuys.push(firmBuy);
     }
+    const firmLeases = [];
+    for (const buy of firmBuys) firmLeases.push(await leaseOf(buy));
     const resting = await place(buyer.key, {
       symbol: FIRM,
       side: 'buy',
@@ -70,10 +82,7 @@ describe('settlement events on Kafka', () => {
       durationHours: 2,
     });
     await api.http.delete(`/v1/orders/${resting.body.id}`).set('Authorization', buyer.key).expect(200);
-    await api.http
-      .post(`/v1/leases/${await leaseOf(firmBuy)}/release`)
-      .set('Authorization', buyer.key)
-      .expect(200);
+    await api.http.post(`/v1/leases/${firmLeases[2]}/release`).set('Authorization', buyer.key).expect(200);
     // An interruptible lease: the seller takes the GPUs back after an hour; the buyer is refunded the rest.
     await place(seller.key, {
       symbol: INT,
@@ -123,11 +132,20 @@ describe('settlement events on Kafka', () => {
     prefix = `t${Date.now()}.`;
     database = await freshDatabase();
     await start();
+    agent = await startAgent(exchange.url, 1000);
     buyer = await api.account('lab', ['trade', 'read'], '100000');
-    seller = await api.seller('cloud', { gpu: 'H100-SXM', region: 'us-west', gpuCount: 1000 });
+    const registered = await api.seller('cloud', {
+      gpu: 'H100-SXM',
+      region: 'us-west',
+      gpuCount: 1000,
+      webhookUrl: agent.webhookUrl,
+    });
+    agent.secret = registered.webhookSecret;
+    seller = registered;
   });
 
   afterAll(async () => {
+    await agent?.stop();
     await exchange?.stop();
     await database?.drop();
   });
@@ -138,6 +156,7 @@ describe('settlement events on Kafka', () => {
     const types = new Set(received.map((r) => r.type));
     for (const type of [
       'trade.executed',
+      'lease.provisioning',
       'lease.active',
       'lease.ended',
       'lease.released',
@@ -158,7 +177,7 @@ describe('settlement events on Kafka', () => {
       const ends = lifecycle.filter((t) => !LEASE_ORDER.includes(t));
       expect(ends).toHaveLength(1);
       expect(lifecycle[lifecycle.length - 1]).toBe(ends[0]);
-      expect(lifecycle[0]).toBe('lease.active');
+      expect(lifecycle.slice(0, 2)).toEqual(['lease.provisioning', 'lease.active']);
     }
     const trades = received.filter((r) => r.type === 'trade.executed');
     expect(trades).toHaveLength(4);
