@@ -26,6 +26,8 @@ const HELP = `usage: npm run loadtest -- [options]
   --report FILE             write the JSON report there (default loadtest-report.json)
   --profile DIR             run the started exchange with --cpu-prof, writing its CPU profile into DIR
   --kafka BROKERS           the started exchange publishes its events to these Kafka brokers (loopback only)
+  --provisioner P           instant (default: leases active at once) or webhook (every trade's lease is
+                            provisioned by the reference cluster agent, started on loopback; one seller cluster)
 The report includes the settlement events: published per second, and the outbox lag (events waiting, the
 oldest one's age) sampled every second and after the load until it drains (at most 60 s).`;
 
@@ -45,6 +47,7 @@ interface Options {
   report: string;
   profile: string | null;
   kafka: string | null;
+  provisioner: 'instant' | 'webhook';
 }
 
 function parse(argv: string[]): Options {
@@ -64,6 +67,7 @@ function parse(argv: string[]): Options {
     report: 'loadtest-report.json',
     profile: null,
     kafka: null,
+    provisioner: 'instant',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -94,7 +98,11 @@ function parse(argv: string[]): Options {
     else if (flag === '--report') o.report = (i++, value);
     else if (flag === '--profile') o.profile = (i++, value);
     else if (flag === '--kafka') o.kafka = (i++, value);
-    else throw new Error(`unknown option ${flag}\n${HELP}`);
+    else if (flag === '--provisioner') {
+      if (value !== 'instant' && value !== 'webhook') throw new Error('--provisioner is instant or webhook');
+      o.provisioner = value;
+      i++;
+    } else throw new Error(`unknown option ${flag}\n${HELP}`);
   }
   const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'];
   const host = o.url ? new URL(o.url).hostname : '127.0.0.1';
@@ -111,7 +119,13 @@ async function startExchange(
   pg: string,
   profile: string | null,
   kafka: string | null,
-): Promise<{ url: string; adminKey: string; stop: () => Promise<void> }> {
+  provisioner: Options['provisioner'],
+): Promise<{
+  url: string;
+  adminKey: string;
+  leases: () => Promise<Record<string, number>>;
+  stop: () => Promise<void>;
+}> {
   const name = `loadtest_${Date.now()}`;
   const admin = new Client({ connectionString: `${pg}/postgres` });
   await admin.connect();
@@ -131,6 +145,7 @@ async function startExchange(
       ADMIN_API_KEY: adminKey,
       KAFKA_BROKERS: kafka ?? '',
       KAFKA_TOPIC_PREFIX: `${name}.`,
+      PROVISIONER: provisioner,
       RATE_LIMIT_PER_SECOND: '10000000',
       KEY_RATE_LIMIT_PER_SECOND: '10000000',
       WS_MESSAGES_PER_SECOND: '10000000',
@@ -149,6 +164,19 @@ async function startExchange(
   return {
     url,
     adminKey,
+    /** Leases by status, and webhook deliveries by status (prefixed `webhook.`). */
+    async leases() {
+      const c = new Client({ connectionString: `${pg}/${name}` });
+      await c.connect();
+      const rows: { what: string; n: string }[] = (
+        await c.query(
+          `select status as what, count(*) as n from leases group by status
+           union all select 'webhook.' || status, count(*) from webhook_deliveries group by status`,
+        )
+      ).rows;
+      await c.end();
+      return Object.fromEntries(rows.map((r) => [r.what, Number(r.n)]));
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -167,7 +195,43 @@ interface Trader {
   cluster: string | null;
 }
 
-async function setup(url: string, adminKey: string, clients: number): Promise<Trader[]> {
+/** The reference cluster agent in its own process, registered as one seller's cluster of 1,000,000 GPUs. */
+async function startAgent(
+  url: string,
+  sellerKey: string,
+): Promise<{ cluster: string; url: string; stop(): void }> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cluster-agent', 'main.js')], {
+    env: {
+      ...process.env,
+      AGENT_PORT: '0',
+      AGENT_API_KEY: sellerKey,
+      AGENT_EXCHANGE_URL: url,
+      AGENT_GPUS: '1000000',
+      AGENT_GPU: 'H100-SXM',
+      AGENT_REGION: 'us-east',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [cluster, agentUrl] = await new Promise<[string, string]>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const registered = /registered cluster (\S+):/.exec(out);
+      const listening = /webhooks on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (registered && listening) resolve([registered[1], listening[1]]);
+    });
+    child.on('exit', (code) => reject(new Error(`cluster agent exited with ${code}`)));
+  });
+  return { cluster, url: agentUrl, stop: () => child.kill('SIGTERM') };
+}
+
+/** Buyers with money, and sellers with clusters (or, with the webhook provisioner, the agent's one cluster). */
+async function setup(
+  url: string,
+  adminKey: string,
+  clients: number,
+  provisioner: Options['provisioner'],
+): Promise<{ traders: Trader[]; agent: Awaited<ReturnType<typeof startAgent>> | null }> {
   const call = async (path: string, body: unknown, key = adminKey) => {
     const res = await fetch(`${url}${path}`, {
       method: 'POST',
@@ -178,8 +242,16 @@ async function setup(url: string, adminKey: string, clients: number): Promise<Tr
     return (await res.json()) as Record<string, string>;
   };
   const traders: Trader[] = [];
+  let agent: Awaited<ReturnType<typeof startAgent>> | null = null;
+  if (provisioner === 'webhook') {
+    const seller = await call('/v1/admin/accounts', { name: 'load-agent-seller', scopes: ['sell'] });
+    agent = await startAgent(url, seller.apiKey);
+    for (let i = 1; i < clients; i += 2)
+      traders.push({ key: seller.apiKey, side: 'sell', cluster: agent.cluster });
+  }
   for (let i = 0; i < clients; i++) {
     const side = i % 2 === 0 ? 'buy' : 'sell';
+    if (side === 'sell' && agent) continue;
     const account = await call('/v1/admin/accounts', {
       name: `load-${i}`,
       scopes: [side === 'buy' ? 'trade' : 'sell'],
@@ -202,7 +274,7 @@ async function setup(url: string, adminKey: string, clients: number): Promise<Tr
       traders.push({ key: account.apiKey, side, cluster: cluster.id });
     }
   }
-  return traders;
+  return { traders, agent };
 }
 
 const SYMBOLS = ['H100-SXM.us-east.firm', 'H100-SXM.us-east.int'];
@@ -446,16 +518,22 @@ function watchOutbox(url: string, adminKey: string) {
 
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
-  const started = o.url ? null : await startExchange(o.pg, o.profile, o.kafka);
+  const started = o.url ? null : await startExchange(o.pg, o.profile, o.kafka, o.provisioner);
   const url = o.url ?? (started as { url: string }).url;
   const adminKey = o.adminKey ?? started?.adminKey;
   if (!adminKey) throw new Error('--admin-key is needed with --url');
+  let stopAgent: (() => void) | null = null;
   try {
-    const traders = await setup(url, adminKey, o.clients);
+    const { traders, agent } = await setup(url, adminKey, o.clients, o.provisioner);
+    stopAgent = agent?.stop ?? null;
     const events = watchOutbox(url, adminKey);
     const result =
       o.mode === 'orders' ? await ordersMode(url, traders, o) : await fanoutMode(url, traders, o);
     const settlementEvents = await events.finish();
+    // What the cluster holds at the end: every lease the run opened and provisioned (none end within a run).
+    const provisioned = agent
+      ? ((await (await fetch(`${agent.url}/state`)).json()) as { allocations: unknown[] }).allocations.length
+      : null;
     const report = {
       mode: o.mode,
       clients: o.clients,
@@ -466,10 +544,14 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       ...result,
       settlementEvents,
+      provisioner: o.provisioner,
+      ...(provisioned === null ? {} : { leasesProvisionedByAgent: provisioned }),
+      ...(started ? { leases: await started.leases() } : {}),
     };
     writeFileSync(o.report, JSON.stringify(report, null, 2));
     console.log(JSON.stringify(report));
   } finally {
+    stopAgent?.();
     await started?.stop();
   }
 }

@@ -36,6 +36,7 @@ export interface Received {
 
 const MAX_BODY = 1024 * 1024;
 const REMEMBERED_IDS = 100_000;
+const KEPT_RECEIVED = 10_000;
 const CALLBACK_ATTEMPTS = 6;
 
 /**
@@ -46,6 +47,7 @@ const CALLBACK_ATTEMPTS = 6;
  */
 export class ClusterAgent {
   readonly inventory: Inventory;
+  /** The latest requests (at most KEPT_RECEIVED), for tests and the `GET /state` page. */
   readonly received: Received[] = [];
   behavior: AgentBehavior;
   secret: string | null;
@@ -113,6 +115,7 @@ export class ClusterAgent {
     const leaseId = String(body.lease?.id ?? '');
     const received: Received = { id, type: String(body.type), leaseId, answer: null };
     this.received.push(received);
+    if (this.received.length > KEPT_RECEIVED) this.received.splice(0, this.received.length - KEPT_RECEIVED);
     const answered = this.answers.get(id);
     if (answered) return this.answer(res, received, answered.status, answered.body);
     if (this.behavior.failNext > 0) {

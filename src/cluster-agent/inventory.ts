@@ -63,7 +63,6 @@ export class Inventory {
     if (!allocation) return false;
     this.allocations.delete(leaseId);
     this.free.push(...allocation.gpus);
-    this.free.sort((a, b) => a - b);
     return true;
   }
 

@@ -78,13 +78,22 @@ export class WebhookDeliveriesRepository {
     );
   }
 
-  /** No more attempts: the cluster took it (`delivered`), or it no longer matters (`abandoned`). */
-  async close(id: string, status: 'delivered' | 'abandoned', attempt: AttemptRecord): Promise<void> {
+  /** No more attempts: the cluster took each (`delivered`), or it no longer matters (`abandoned`). */
+  async close(closed: ({ id: string; status: 'delivered' | 'abandoned' } & AttemptRecord)[]): Promise<void> {
+    if (closed.length === 0) return;
     await this.db.query(
-      `update webhook_deliveries set status = $2, attempts = $3, response_status = $4, last_error = $5,
-              updated_at = now()
-        where id = $1`,
-      [id, status, attempt.attempts, attempt.responseStatus, attempt.error],
+      `update webhook_deliveries d set status = v.status, attempts = v.attempts, response_status = v.response_status,
+              last_error = v.error, updated_at = now()
+         from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[])
+           as v (id, status, attempts, response_status, error)
+        where d.id = v.id`,
+      [
+        closed.map((c) => c.id),
+        closed.map((c) => c.status),
+        closed.map((c) => c.attempts),
+        closed.map((c) => c.responseStatus),
+        closed.map((c) => c.error),
+      ],
     );
   }
 

@@ -8,10 +8,12 @@ import { OrderWriter } from '../orders/order-writer';
 import { ProvisioningOutcome, ProvisioningService } from './provisioning.service';
 import { AttemptRecord, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDelivery } from './webhook-delivery';
-import { WebhookResponse, WebhookSender } from './webhook-sender';
+import { WebhookResponse, WebhookSender, WebhookTarget } from './webhook-sender';
 
 /** Requests in flight at once, across all clusters. */
 const MAX_IN_FLIGHT = 32;
+/** Closed deliveries are recorded together, at most this long after they closed. */
+const CLOSE_FLUSH_MS = 20;
 
 /** What one attempt came to: the cluster took the request, it no longer matters, or it is to be tried again. */
 type Result = { close: 'delivered' | 'abandoned'; attempt: AttemptRecord } | { retry: AttemptRecord };
@@ -27,6 +29,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly pending = new Map<string, WebhookDelivery>();
   private readonly busyLeases = new Set<string>();
+  /** Provisions committed by this process and not tried yet: their lease is surely still provisioning. */
+  private readonly fresh = new Set<string>();
+  /** Clusters' webhook URL and secret (neither changes once a cluster is registered). */
+  private readonly targets = new Map<string, WebhookTarget>();
+  private closed: Parameters<WebhookDeliveriesRepository['close']>[0] = [];
+  private flushing: Promise<void> | null = null;
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -42,7 +50,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   ) {
     writer.onCommitted((batch) => {
       if (batch.deliveries.length === 0) return;
-      for (const delivery of batch.deliveries) this.pending.set(delivery.id, delivery);
+      for (const delivery of batch.deliveries) {
+        this.pending.set(delivery.id, delivery);
+        this.fresh.add(delivery.id);
+      }
       this.pump();
     });
   }
@@ -89,7 +100,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       const result = await this.deliver(delivery);
       if ('close' in result) {
         this.pending.delete(delivery.id);
-        await this.deliveries.close(delivery.id, result.close, result.attempt);
+        this.closed.push({ id: delivery.id, status: result.close, ...result.attempt });
+        this.flushing ??= this.flushClosed();
       } else {
         delivery.attempts = result.retry.attempts;
         delivery.nextAttemptAt = new Date(Date.now() + this.backoff(delivery.attempts));
@@ -116,8 +128,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   /** One attempt: send, then act on the answer. */
   private async deliver(delivery: WebhookDelivery): Promise<Result> {
     const attempts = delivery.attempts + 1;
-    if (delivery.type === 'lease.provision') {
-      // The lease failed (deadline) or was answered meanwhile (callback): nothing left to ask.
+    if (delivery.type === 'lease.provision' && !this.fresh.delete(delivery.id)) {
+      // A retry, or resumed after a restart: the lease may have failed (deadline) or been answered (callback).
       const lease = await this.leases.findOne(delivery.leaseId);
       if (lease?.status !== 'provisioning')
         return {
@@ -125,8 +137,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           attempt: { attempts: delivery.attempts, responseStatus: null, error: null },
         };
     }
-    const target = await this.clusters.webhookTarget(delivery.clusterId);
-    if (!target) throw new Error(`cluster ${delivery.clusterId} is gone`);
+    const target = await this.targetOf(delivery.clusterId);
     let response: WebhookResponse;
     try {
       response = await this.sender.send(target, delivery.id, delivery.payload);
@@ -150,6 +161,33 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       return { retry: { ...attempt, error: describe(error) } };
     }
     return { close: 'delivered', attempt };
+  }
+
+  private async targetOf(clusterId: string): Promise<WebhookTarget> {
+    let target = this.targets.get(clusterId);
+    if (!target) {
+      const found = await this.clusters.webhookTarget(clusterId);
+      if (!found) throw new Error(`cluster ${clusterId} is gone`);
+      this.targets.set(clusterId, (target = found));
+    }
+    return target;
+  }
+
+  /** Records closed deliveries a few at a time (one statement); a crash before that only resends them. */
+  private async flushClosed(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS));
+    const closed = this.closed;
+    this.closed = [];
+    try {
+      await this.deliveries.close(closed);
+    } catch (error) {
+      this.closed.push(...closed);
+      this.logger.warn(`cannot record closed webhooks: ${error instanceof Error ? error.message : error}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    } finally {
+      this.flushing = null;
+      if (this.closed.length > 0) this.flushing = this.flushClosed();
+    }
   }
 
   /** Exponential, capped, with jitter (half fixed, half random) so clusters are not hit in step. */

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { Webhook } from 'standardwebhooks';
 
 /** Where a cluster takes its webhooks, and the secret they are signed with (never logged). */
@@ -22,31 +24,67 @@ export abstract class WebhookSender {
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
- * Standard Webhooks over HTTP: `webhook-id`, `webhook-timestamp` (unix seconds, this attempt's) and
- * `webhook-signature: v1,<base64 HMAC-SHA256(key, id.timestamp.body)>`, signed with the cluster's secret.
+ * Standard Webhooks over HTTP(S): `webhook-id`, `webhook-timestamp` (unix seconds, this attempt's) and
+ * `webhook-signature: v1,<base64 HMAC-SHA256(key, id.timestamp.body)>`, signed with the cluster's secret. Uses
+ * `node:http` with keep-alive connections rather than `fetch`, which cost about twice the CPU per request here.
  */
 export class HttpWebhookSender extends WebhookSender {
+  private readonly agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  };
+
   constructor(private readonly timeoutMs: number) {
     super();
   }
 
-  async send(target: WebhookTarget, id: string, payload: string): Promise<WebhookResponse> {
+  send(target: WebhookTarget, id: string, payload: string): Promise<WebhookResponse> {
+    const url = new URL(target.url);
     const timestamp = new Date();
-    const response = await fetch(target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'gpu-hour-exchange',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': new Webhook(target.secret).sign(id, timestamp, payload),
-      },
-      body: payload,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.timeoutMs),
+    const body = Buffer.from(payload);
+    const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
+    return new Promise((resolve, reject) => {
+      const request = (protocol === 'https:' ? https : http).request(url, {
+        method: 'POST',
+        agent: this.agents[protocol],
+        timeout: this.timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          'user-agent': 'gpu-hour-exchange',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': new Webhook(target.secret).sign(id, timestamp, payload),
+        },
+      });
+      // The whole exchange, not just an idle socket, must fit in the timeout.
+      const timeout = () => request.destroy(new Error(`no answer in ${this.timeoutMs} ms`));
+      const deadline = setTimeout(timeout, this.timeoutMs);
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        outcome();
+      };
+      request.on('timeout', timeout);
+      request.on('error', (error) => settle(() => reject(error)));
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
+        });
+        response.on('end', () => {
+          const text = size > MAX_ANSWER_BYTES ? '' : Buffer.concat(chunks).toString('utf8');
+          settle(() => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }));
+        });
+        response.on('error', (error) => settle(() => reject(error)));
+        response.on('close', () => settle(() => reject(new Error('the connection closed mid-answer'))));
+      });
+      request.end(body);
     });
-    const text = await response.text();
-    return { status: response.status, body: text.length > MAX_ANSWER_BYTES ? null : parseJson(text) };
   }
 }
 
