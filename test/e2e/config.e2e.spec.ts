@@ -15,6 +15,12 @@ describe('configuration is validated at boot', () => {
     [{ ADMIN_API_KEY: 'short' }, /ADMIN_API_KEY must be at least 16 characters/],
     [{ TEST_CLOCK: 'maybe' }, /TEST_CLOCK must be true or false/],
     [{ KEY_RATE_LIMIT_PER_SECOND: '0' }, /KEY_RATE_LIMIT_PER_SECOND must be a positive integer/],
+    [{ PROVISIONER: 'magic' }, /PROVISIONER must be webhook or instant/],
+    [{ PROVISIONING_DEADLINE_SECONDS: '-5' }, /PROVISIONING_DEADLINE_SECONDS must be a positive integer/],
+    [
+      { PROVISIONING_RETRY_BASE_MS: '5000', PROVISIONING_RETRY_MAX_MS: '1000' },
+      /PROVISIONING_RETRY_MAX_MS must not be less than PROVISIONING_RETRY_BASE_MS/,
+    ],
   ])('refuses to start with %j, naming the variable', async (env, message) => {
     await expect(ExchangeProcess.start(database, env)).rejects.toThrow(message);
   });

@@ -273,6 +273,9 @@ describe('provisioning through the cluster webhook', () => {
       .send(body.replace('forged', 'changed'))
       .expect(401);
     expect((await lease(id)).status).toBe('provisioning');
+    // Until the cluster has handed the GPUs over, there is nothing to release or interrupt.
+    const early = await api.http.post(`/v1/leases/${id}/release`).set('Authorization', buyer.key).expect(409);
+    expect(early.body.error.code).toBe('LEASE_NOT_ACTIVE');
 
     const good = await post(signed(seller.webhookSecret, new Date())).expect(200);
     expect(good.body).toEqual({ leaseId: id, status: 'active' });
