@@ -27,7 +27,7 @@ const HELP = `usage: npm run loadtest -- [options]
   --profile DIR             run the started exchange with --cpu-prof, writing its CPU profile into DIR
   --kafka BROKERS           the started exchange publishes its events to these Kafka brokers (loopback only)
   --provisioner P           instant (default: leases active at once) or webhook (every trade's lease is
-                            provisioned by the reference cluster agent, started on loopback; one seller cluster)
+                            provisioned by the reference cluster agent, started on loopback)
 The report includes the settlement events: published per second, and the outbox lag (events waiting, the
 oldest one's age) sampled every second and after the load until it drains (at most 60 s).`;
 
@@ -195,15 +195,20 @@ interface Trader {
   cluster: string | null;
 }
 
-/** The reference cluster agent in its own process, registered as one seller's cluster of 1,000,000 GPUs. */
+/**
+ * The reference cluster agent in its own process, serving `clusters` clusters of one seller, each of 1,000,000
+ * GPUs (so capacity is as in instant mode, where each seller has its own cluster of that size).
+ */
 async function startAgent(
   url: string,
   sellerKey: string,
-): Promise<{ cluster: string; url: string; stop(): void }> {
+  clusters: number,
+): Promise<{ clusters: string[]; urls: string[]; stop(): void }> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cluster-agent', 'main.js')], {
     env: {
       ...process.env,
       AGENT_PORT: '0',
+      AGENT_CLUSTERS: String(clusters),
       AGENT_API_KEY: sellerKey,
       AGENT_EXCHANGE_URL: url,
       AGENT_GPUS: '1000000',
@@ -212,20 +217,20 @@ async function startAgent(
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const [cluster, agentUrl] = await new Promise<[string, string]>((resolve, reject) => {
+  const started = await new Promise<{ clusters: string[]; urls: string[] }>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const registered = /registered cluster (\S+):/.exec(out);
-      const listening = /webhooks on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (registered && listening) resolve([registered[1], listening[1]]);
+      const ids = [...out.matchAll(/registered cluster (\S+):/g)].map((m) => m[1]);
+      const urls = [...out.matchAll(/webhooks on (http:\/\/[\d.]+:\d+)/g)].map((m) => m[1]);
+      if (ids.length === clusters) resolve({ clusters: ids, urls });
     });
     child.on('exit', (code) => reject(new Error(`cluster agent exited with ${code}`)));
   });
-  return { cluster, url: agentUrl, stop: () => child.kill('SIGTERM') };
+  return { ...started, stop: () => child.kill('SIGTERM') };
 }
 
-/** Buyers with money, and sellers with clusters (or, with the webhook provisioner, the agent's one cluster). */
+/** Buyers with money, and sellers with clusters (with the webhook provisioner: one seller, the agent's clusters). */
 async function setup(
   url: string,
   adminKey: string,
@@ -245,9 +250,8 @@ async function setup(
   let agent: Awaited<ReturnType<typeof startAgent>> | null = null;
   if (provisioner === 'webhook') {
     const seller = await call('/v1/admin/accounts', { name: 'load-agent-seller', scopes: ['sell'] });
-    agent = await startAgent(url, seller.apiKey);
-    for (let i = 1; i < clients; i += 2)
-      traders.push({ key: seller.apiKey, side: 'sell', cluster: agent.cluster });
+    agent = await startAgent(url, seller.apiKey, Math.floor(clients / 2));
+    for (const cluster of agent.clusters) traders.push({ key: seller.apiKey, side: 'sell', cluster });
   }
   for (let i = 0; i < clients; i++) {
     const side = i % 2 === 0 ? 'buy' : 'sell';
@@ -531,9 +535,11 @@ async function main(): Promise<void> {
       o.mode === 'orders' ? await ordersMode(url, traders, o) : await fanoutMode(url, traders, o);
     const settlementEvents = await events.finish();
     // What the cluster holds at the end: every lease the run opened and provisioned (none end within a run).
-    const provisioned = agent
-      ? ((await (await fetch(`${agent.url}/state`)).json()) as { allocations: unknown[] }).allocations.length
-      : null;
+    let provisioned: number | null = null;
+    for (const agentUrl of agent?.urls ?? []) {
+      const state = (await (await fetch(`${agentUrl}/state`)).json()) as { allocations: unknown[] };
+      provisioned = (provisioned ?? 0) + state.allocations.length;
+    }
     const report = {
       mode: o.mode,
       clients: o.clients,

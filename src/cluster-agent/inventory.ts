@@ -13,24 +13,25 @@ export interface Allocation {
  * after its deprovision gets nothing).
  */
 export class Inventory {
-  private readonly free: number[];
+  /** GPUs given back, reused first; GPUs from `neverUsed` up have not been handed out yet. */
+  private readonly returnedGpus: number[] = [];
+  private neverUsed = 0;
   private readonly allocations = new Map<string, Allocation>();
   private readonly returned = new Set<string>();
 
   constructor(
     readonly gpuCount: number,
     private readonly sshHost: string,
-  ) {
-    this.free = Array.from({ length: gpuCount }, (_, i) => i);
-  }
+  ) {}
 
   /** The lease's allocation, or why there is none. */
   allocate(leaseId: string, quantity: number): Allocation | { refused: string } {
     const existing = this.allocations.get(leaseId);
     if (existing) return existing;
     if (this.returned.has(leaseId)) return { refused: 'the lease was already deprovisioned' };
-    if (quantity > this.free.length) return { refused: `${quantity} GPUs asked, ${this.free.length} free` };
-    const gpus = this.free.splice(0, quantity);
+    if (quantity > this.freeCount) return { refused: `${quantity} GPUs asked, ${this.freeCount} free` };
+    const gpus = this.returnedGpus.splice(Math.max(0, this.returnedGpus.length - quantity));
+    while (gpus.length < quantity) gpus.push(this.neverUsed++);
     const name = `lease-${leaseId.slice(0, 8)}`;
     const token = randomBytes(24).toString('base64url');
     const allocation: Allocation = {
@@ -62,12 +63,12 @@ export class Inventory {
     const allocation = this.allocations.get(leaseId);
     if (!allocation) return false;
     this.allocations.delete(leaseId);
-    this.free.push(...allocation.gpus);
+    this.returnedGpus.push(...allocation.gpus);
     return true;
   }
 
   get freeCount(): number {
-    return this.free.length;
+    return this.gpuCount - this.neverUsed + this.returnedGpus.length;
   }
 
   held(): { leaseId: string; gpus: number[] }[] {

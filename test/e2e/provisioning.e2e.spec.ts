@@ -223,6 +223,10 @@ describe('provisioning through the cluster webhook', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(requestsFor(id).every((r) => r.answer === null)).toBe(true);
     expect(agent.inventory.held().some((a) => a.leaseId === id)).toBe(false);
+    // The failures were logged (without the cluster's secret, or the URL it could be part of).
+    expect(exchange.log).toContain(`lease.provision`);
+    expect(exchange.log).not.toContain(seller.webhookSecret.slice('whsec_'.length, 20));
+    expect(exchange.log).not.toContain(agent.webhookUrl);
   });
 
   it('a cluster without the GPUs answers failed: the lease fails at once with a full refund', async () => {
