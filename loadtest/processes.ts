@@ -1,0 +1,115 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/** The processes a load test starts: the built exchange on a fresh PostgreSQL database, and the cluster agent. */
+
+/** Starts the built exchange on a fresh database; returns its URL and how to stop it. */
+export async function startExchange(
+  pg: string,
+  profile: string | null,
+  kafka: string | null,
+  provisioner: 'instant' | 'webhook',
+): Promise<{
+  url: string;
+  adminKey: string;
+  leases: () => Promise<Record<string, number>>;
+  stop: () => Promise<void>;
+}> {
+  const name = `loadtest_${Date.now()}`;
+  const admin = new Client({ connectionString: `${pg}/postgres` });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const adminKey = 'loadtest-admin-key-0123456789';
+  const profiling = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  const main = join(__dirname, '..', 'src', 'main.js');
+  // As `npm start` runs it: a larger young generation makes garbage collection cheaper at high order rates.
+  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', ...profiling, main], {
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `${pg}/${name}`,
+      ADMIN_API_KEY: adminKey,
+      KAFKA_BROKERS: kafka ?? '',
+      KAFKA_TOPIC_PREFIX: `${name}.`,
+      PROVISIONER: provisioner,
+      RATE_LIMIT_PER_SECOND: '10000000',
+      KEY_RATE_LIMIT_PER_SECOND: '10000000',
+      WS_MESSAGES_PER_SECOND: '10000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`exchange exited with ${code}`)));
+  });
+  return {
+    url,
+    adminKey,
+    /** Leases by status, and webhook deliveries by status (prefixed `webhook.`). */
+    async leases() {
+      const c = new Client({ connectionString: `${pg}/${name}` });
+      await c.connect();
+      const rows: { what: string; n: string }[] = (
+        await c.query(
+          `select status as what, count(*) as n from leases group by status
+           union all select 'webhook.' || status, count(*) from webhook_deliveries group by status`,
+        )
+      ).rows;
+      await c.end();
+      return Object.fromEntries(rows.map((r) => [r.what, Number(r.n)]));
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      const c = new Client({ connectionString: `${pg}/postgres` });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/**
+ * The reference cluster agent in its own process, serving `clusters` clusters of one seller, each of 1,000,000
+ * GPUs (so capacity is as in instant mode, where each seller has its own cluster of that size).
+ */
+export async function startAgent(
+  url: string,
+  sellerKey: string,
+  clusters: number,
+): Promise<{ clusters: string[]; urls: string[]; stop(): void }> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cluster-agent', 'main.js')], {
+    env: {
+      ...process.env,
+      AGENT_PORT: '0',
+      AGENT_CLUSTERS: String(clusters),
+      AGENT_API_KEY: sellerKey,
+      AGENT_EXCHANGE_URL: url,
+      AGENT_GPUS: '1000000',
+      AGENT_GPU: 'H100-SXM',
+      AGENT_REGION: 'us-east',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const started = await new Promise<{ clusters: string[]; urls: string[] }>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ids = [...out.matchAll(/registered cluster (\S+):/g)].map((m) => m[1]);
+      const urls = [...out.matchAll(/webhooks on (http:\/\/[\d.]+:\d+)/g)].map((m) => m[1]);
+      if (ids.length === clusters) resolve({ clusters: ids, urls });
+    });
+    child.on('exit', (code) => reject(new Error(`cluster agent exited with ${code}`)));
+  });
+  return { ...started, stop: () => child.kill('SIGTERM') };
+}
