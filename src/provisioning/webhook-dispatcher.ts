@@ -38,6 +38,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Attempts in a row that could not reach the database. */
+  private databaseFailures = 0;
 
   constructor(
     @Inject(WebhookSender) private readonly sender: WebhookSender,
@@ -113,8 +115,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         }
         await this.deliveries.retryLater(delivery.id, result.retry, delivery.nextAttemptAt);
       }
+      this.databaseFailures = 0;
     } catch (error) {
-      // The database is down: the schedule stays in memory, and the row as it was (a restart retries it).
+      // The database is down: try again later, backing off while it stays down (the row stays as it was).
+      delivery.nextAttemptAt = new Date(Date.now() + this.backoff(++this.databaseFailures));
       this.logger.warn(
         `cannot record webhook ${delivery.id}: ${error instanceof Error ? error.message : error}`,
       );
