@@ -57,6 +57,8 @@ async function bootstrap(): Promise<void> {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // The trader's page (web/, built by `npm run build` into dist/web) at `/`.
+  app.useStaticAssets(join(__dirname, '..', 'web'), { index: 'index.html', fallthrough: true });
   if (embedded) app.getHttpServer().on('close', () => void embedded.stop());
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();

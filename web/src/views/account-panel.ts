@@ -1,0 +1,355 @@
+import type { Api } from '../api';
+import { byId, dateTime, h, show, time } from '../dom';
+import type { Feed } from '../feed';
+import type { Market } from './market-picker';
+import { Cluster, OrderForm } from './order-form';
+
+interface Account {
+  id: string;
+  name: string;
+  scopes: string[];
+  balance: { available: string; held: string; escrow: string };
+}
+interface Order {
+  id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  price: string | null;
+  quantity: number;
+  filledQuantity: number;
+  durationHours: number | null;
+  timeInForce: string;
+  status: string;
+  createdAt: string;
+}
+interface Fill {
+  tradeId: string;
+  orderId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  price: string;
+  quantity: number;
+  durationHours: number;
+  liquidity: string;
+  time: string;
+}
+interface Lease {
+  id: string;
+  symbol: string;
+  quantity: number;
+  price: string;
+  durationHours: number;
+  status: string;
+  startAt: string | null;
+  endAt: string | null;
+  access?: Record<string, unknown>;
+}
+
+type Tab = 'orders' | 'fills' | 'leases';
+const KEY = 'exchange.apiKey';
+
+/**
+ * The signed-in account: the API key (kept in this tab's sessionStorage only), its balance, the order form, and its
+ * open orders (amend, cancel), fills and leases (with access details), kept current by the private channels.
+ */
+export class AccountPanel {
+  private readonly element = byId('account');
+  private readonly signInForm = byId<HTMLFormElement>('sign-in');
+  private readonly form: OrderForm;
+  private account: Account | null = null;
+  private tab: Tab = 'orders';
+  private orders: Order[] = [];
+  private fills: Fill[] = [];
+  private leases: Lease[] = [];
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly api: Api,
+    private readonly feed: Feed,
+    private readonly onError: (error: unknown, doing: string) => void,
+  ) {
+    this.form = new OrderForm(api, onError, () => this.refreshSoon());
+    this.signInForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const key = (this.signInForm.querySelector('input') as HTMLInputElement).value.trim();
+      if (key) void this.signIn(key);
+    });
+  }
+
+  /** Signs in again with the key this tab kept, if any. */
+  async start(): Promise<void> {
+    const kept = sessionStorage.getItem(KEY);
+    if (kept) await this.signIn(kept);
+    else this.render();
+  }
+
+  setMarket(market: Market): void {
+    this.form.setMarket(market);
+  }
+
+  private async signIn(apiKey: string): Promise<void> {
+    this.api.apiKey = apiKey;
+    try {
+      this.account = await this.api.get<Account>('/v1/account');
+    } catch (error) {
+      this.api.apiKey = null;
+      sessionStorage.removeItem(KEY);
+      this.onError(error, 'signing in');
+      this.render();
+      return;
+    }
+    sessionStorage.setItem(KEY, apiKey);
+    await this.feed.signIn(apiKey).catch((error) => this.onError(error, 'signing in to the feed'));
+    this.unsubscribe = (['orders', 'fills', 'leases'] as const).map((channel) =>
+      this.feed.subscribe(channel, null, () => this.refreshSoon()),
+    );
+    if (this.account.scopes.includes('sell') || this.account.scopes.includes('admin')) {
+      this.form.setClusters(await this.api.get<Cluster[]>('/v1/clusters').catch(() => []));
+    }
+    await this.refresh();
+  }
+
+  private signOut(): void {
+    this.unsubscribe.forEach((u) => u());
+    this.unsubscribe = [];
+    this.feed.signOut();
+    this.api.apiKey = null;
+    this.account = null;
+    sessionStorage.removeItem(KEY);
+    this.render();
+  }
+
+  /** Private-channel messages come in bursts: one refresh for a burst. */
+  private refreshSoon(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.refresh();
+    }, 100);
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.account) return;
+    try {
+      [this.account, this.orders, this.fills, this.leases] = await Promise.all([
+        this.api.get<Account>('/v1/account'),
+        this.api.get<Order[]>('/v1/orders', { status: 'open', limit: 100 }),
+        this.api.get<Fill[]>('/v1/fills', { limit: 50 }),
+        this.api.get<Lease[]>('/v1/leases', { limit: 50 }),
+      ]);
+    } catch (error) {
+      this.onError(error, 'loading the account');
+    }
+    this.render();
+  }
+
+  private render(): void {
+    if (!this.account) {
+      show(
+        this.signInForm,
+        h('input', {
+          type: 'password',
+          name: 'apiKey',
+          placeholder: 'API key',
+          'aria-label': 'API key',
+          autocomplete: 'off',
+          size: 28,
+        }),
+        h('button', { type: 'submit' }, 'Sign in'),
+      );
+      show(
+        this.element,
+        h('h2', {}, 'Account'),
+        h(
+          'div',
+          { class: 'empty' },
+          'Sign in with an API key to trade (it is kept in this browser tab only).',
+        ),
+      );
+      return;
+    }
+    const { name, balance } = this.account;
+    show(
+      this.signInForm,
+      h('span', { class: 'muted' }, name),
+      h('button', { type: 'button', onclick: () => this.signOut() }, 'Sign out'),
+    );
+    const tabButton = (tab: Tab, label: string) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          'aria-selected': String(this.tab === tab),
+          onclick: () => ((this.tab = tab), this.render()),
+        },
+        label,
+      );
+    show(
+      this.element,
+      h('h2', {}, `Account: ${name}`),
+      h(
+        'div',
+        { class: 'balance', 'data-balance': '' },
+        ...(['available', 'held', 'escrow'] as const).map((b) =>
+          h('span', { [`data-${b}`]: balance[b] }, h('b', {}, b), `${balance[b]} USD`),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'account-grid' },
+        this.form.element,
+        h(
+          'div',
+          {},
+          h(
+            'div',
+            { class: 'tabs' },
+            tabButton('orders', `Open orders (${this.orders.length})`),
+            tabButton('fills', 'Fills'),
+            tabButton('leases', 'Leases'),
+          ),
+          this.tab === 'orders'
+            ? this.ordersTable()
+            : this.tab === 'fills'
+              ? this.fillsTable()
+              : this.leasesTable(),
+        ),
+      ),
+    );
+  }
+
+  private ordersTable(): HTMLElement {
+    if (this.orders.length === 0)
+      return h('div', { class: 'empty', 'data-empty': 'orders' }, 'No open orders');
+    return table(
+      ['market', 'side', 'price', 'GPUs', 'filled', 'hours', 'tif', 'placed', ''],
+      this.orders.map((o) =>
+        h(
+          'tr',
+          { 'data-order-id': o.id },
+          h('td', {}, o.symbol),
+          h('td', { class: `side-${o.side}` }, o.side),
+          h(
+            'td',
+            {},
+            h('input', { name: 'price', value: o.price ?? '', size: 7, 'aria-label': 'new price' }),
+          ),
+          h(
+            'td',
+            {},
+            h('input', {
+              name: 'quantity',
+              type: 'number',
+              value: o.quantity,
+              style: 'width:5em',
+              'aria-label': 'new quantity',
+            }),
+          ),
+          h('td', {}, o.filledQuantity),
+          h('td', {}, o.durationHours ?? '—'),
+          h('td', {}, o.timeInForce),
+          h('td', {}, time(o.createdAt)),
+          h(
+            'td',
+            {},
+            h(
+              'button',
+              { type: 'button', name: 'amend', onclick: (e: Event) => void this.amend(o, e) },
+              'Amend',
+            ),
+            ' ',
+            h('button', { type: 'button', name: 'cancel', onclick: () => void this.cancel(o) }, 'Cancel'),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private async amend(order: Order, event: Event): Promise<void> {
+    const row = (event.target as HTMLElement).closest('tr') as HTMLTableRowElement;
+    const price = (row.querySelector('[name="price"]') as HTMLInputElement).value.trim();
+    const quantity = Number((row.querySelector('[name="quantity"]') as HTMLInputElement).value);
+    const change: Record<string, unknown> = {};
+    if (price && price !== order.price) change.price = price;
+    if (quantity !== order.quantity) change.quantity = quantity;
+    if (Object.keys(change).length === 0) return;
+    try {
+      await this.api.patch(`/v1/orders/${order.id}`, change);
+      this.refreshSoon();
+    } catch (error) {
+      this.onError(error, `amending order ${order.id}`);
+    }
+  }
+
+  private async cancel(order: Order): Promise<void> {
+    try {
+      await this.api.delete(`/v1/orders/${order.id}`);
+      this.refreshSoon();
+    } catch (error) {
+      this.onError(error, `cancelling order ${order.id}`);
+    }
+  }
+
+  private fillsTable(): HTMLElement {
+    if (this.fills.length === 0) return h('div', { class: 'empty' }, 'No fills yet');
+    return table(
+      ['time', 'market', 'side', 'price', 'GPUs', 'hours', 'liquidity'],
+      this.fills.map((f) =>
+        h(
+          'tr',
+          { 'data-trade-id': f.tradeId },
+          h('td', {}, time(f.time)),
+          h('td', {}, f.symbol),
+          h('td', { class: `side-${f.side}` }, f.side),
+          h('td', {}, f.price),
+          h('td', {}, f.quantity),
+          h('td', {}, f.durationHours),
+          h('td', {}, f.liquidity),
+        ),
+      ),
+    );
+  }
+
+  private leasesTable(): HTMLElement {
+    if (this.leases.length === 0) return h('div', { class: 'empty' }, 'No leases yet');
+    return table(
+      ['market', 'GPUs', 'price', 'hours', 'status', 'start', 'end', 'access'],
+      this.leases.map((l) =>
+        h(
+          'tr',
+          { 'data-lease-id': l.id },
+          h('td', {}, l.symbol),
+          h('td', {}, l.quantity),
+          h('td', {}, l.price),
+          h('td', {}, l.durationHours),
+          h('td', { 'data-status': l.status }, l.status),
+          h('td', {}, dateTime(l.startAt)),
+          h('td', {}, dateTime(l.endAt)),
+          h(
+            'td',
+            {},
+            l.access
+              ? h(
+                  'details',
+                  {},
+                  h('summary', {}, 'show'),
+                  h('pre', { class: 'access' }, JSON.stringify(l.access, null, 2)),
+                )
+              : '—',
+          ),
+        ),
+      ),
+    );
+  }
+}
+
+function table(headings: string[], rows: HTMLTableRowElement[]): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'grid' },
+    h('thead', {}, h('tr', {}, ...headings.map((t) => h('th', {}, t)))),
+    h('tbody', {}, ...rows),
+  );
+}

@@ -1,0 +1,49 @@
+import { ApiError } from '../api';
+import { byId, h } from '../dom';
+import type { FeedState } from '../feed';
+
+const SHOWN_MS = 10_000;
+
+/** The connection pill in the header, and the API's errors as dismissable banners. */
+export class Notices {
+  private readonly pill = byId('connection');
+  private readonly errors = byId('errors');
+  private countdown: ReturnType<typeof setInterval> | null = null;
+
+  connection(state: FeedState, retryInMs = 0): void {
+    if (this.countdown) clearInterval(this.countdown);
+    this.countdown = null;
+    this.pill.dataset.state = state;
+    if (state === 'live') {
+      this.pill.textContent = 'live';
+    } else if (state === 'connecting') {
+      this.pill.textContent = 'connecting…';
+    } else {
+      const until = Date.now() + retryInMs;
+      const tick = () => {
+        const seconds = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+        this.pill.textContent = seconds > 0 ? `disconnected: retrying in ${seconds}s` : 'reconnecting…';
+      };
+      tick();
+      this.countdown = setInterval(tick, 250);
+    }
+  }
+
+  /** Shows what the API refused and why (its stable code and its message). */
+  error(error: unknown, doing?: string): void {
+    const text =
+      error instanceof ApiError
+        ? `${doing ? `${doing}: ` : ''}${error.code}: ${error.message}`
+        : `${doing ? `${doing}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+    const banner = h('div', {
+      class: 'error',
+      'data-code': error instanceof ApiError ? error.code : 'ERROR',
+    });
+    banner.append(
+      h('span', {}, text),
+      h('button', { type: 'button', onclick: () => banner.remove() }, 'dismiss'),
+    );
+    this.errors.append(banner);
+    setTimeout(() => banner.remove(), SHOWN_MS);
+  }
+}

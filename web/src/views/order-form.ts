@@ -1,0 +1,150 @@
+import type { Api } from '../api';
+import { h, show } from '../dom';
+import type { Market } from './market-picker';
+
+export interface Cluster {
+  id: string;
+  name: string;
+  gpu: string;
+  region: string;
+  gpuCount: number;
+}
+
+/** Places an order in the selected market: buy (GPUs x hours at a limit) or sell (GPUs of one of your clusters). */
+export class OrderForm {
+  readonly element = h('form', { class: 'order-form', 'aria-label': 'place an order' });
+  private market: Market | null = null;
+  private clusters: Cluster[] = [];
+
+  constructor(
+    private readonly api: Api,
+    private readonly onError: (error: unknown, doing: string) => void,
+    private readonly onPlaced: () => void,
+  ) {
+    this.element.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.submit();
+    });
+  }
+
+  setMarket(market: Market): void {
+    this.market = market;
+    this.render();
+  }
+
+  setClusters(clusters: Cluster[]): void {
+    this.clusters = clusters;
+    this.render();
+  }
+
+  private field<T extends HTMLElement>(name: string): T {
+    return this.element.querySelector(`[name="${name}"]`) as T;
+  }
+
+  private render(): void {
+    const market = this.market;
+    if (!market) return;
+    const side = this.field<HTMLSelectElement>('side')?.value ?? 'buy';
+    const type = this.field<HTMLSelectElement>('type')?.value ?? 'limit';
+    const clusters = this.clusters.filter((c) => c.gpu === market.gpu && c.region === market.region);
+    const row = (label: string, input: HTMLElement) => [h('label', {}, label), input];
+    show(
+      this.element,
+      ...row(
+        'side',
+        h(
+          'select',
+          { name: 'side', onchange: () => this.render() },
+          h('option', { value: 'buy', selected: side === 'buy' }, 'buy'),
+          h('option', { value: 'sell', selected: side === 'sell' }, 'sell'),
+        ),
+      ),
+      ...row(
+        'type',
+        h(
+          'select',
+          { name: 'type', onchange: () => this.render() },
+          h('option', { value: 'limit', selected: type === 'limit' }, 'limit'),
+          h('option', { value: 'market', selected: type === 'market' }, 'market'),
+        ),
+      ),
+      ...row(
+        'price (USD/GPU-h)',
+        h('input', {
+          name: 'price',
+          inputmode: 'decimal',
+          placeholder: `tick ${market.tickSize}`,
+          disabled: type === 'market',
+        }),
+      ),
+      ...row(
+        'GPUs',
+        h('input', {
+          name: 'quantity',
+          type: 'number',
+          min: market.lotSize,
+          step: market.lotSize,
+          value: market.lotSize,
+        }),
+      ),
+      ...(side === 'buy'
+        ? row(
+            'hours',
+            h('input', {
+              name: 'durationHours',
+              type: 'number',
+              min: market.minDurationHours,
+              max: market.maxDurationHours,
+              value: Math.max(1, market.minDurationHours),
+            }),
+          )
+        : row(
+            'cluster',
+            clusters.length
+              ? h(
+                  'select',
+                  { name: 'clusterId' },
+                  ...clusters.map((c) => h('option', { value: c.id }, `${c.name} (${c.gpuCount} GPUs)`)),
+                )
+              : h('span', { class: 'muted' }, `no ${market.gpu} cluster in ${market.region}`),
+          )),
+      ...row(
+        'time in force',
+        h(
+          'select',
+          { name: 'timeInForce' },
+          ...['GTC', 'IOC', 'FOK'].map((t) => h('option', { value: t }, t)),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: side, name: 'submit' }, `${side} ${market.symbol}`),
+      ),
+    );
+  }
+
+  private async submit(): Promise<void> {
+    const market = this.market;
+    if (!market) return;
+    const value = (name: string) => this.field<HTMLInputElement>(name)?.value.trim() ?? '';
+    const side = value('side');
+    const type = value('type');
+    const order: Record<string, unknown> = {
+      symbol: market.symbol,
+      side,
+      type,
+      quantity: Number(value('quantity')),
+      timeInForce: type === 'market' && value('timeInForce') === 'GTC' ? 'IOC' : value('timeInForce'),
+    };
+    if (type === 'limit') order.price = value('price');
+    if (side === 'buy') order.durationHours = Number(value('durationHours'));
+    else order.clusterId = value('clusterId') || undefined;
+    try {
+      await this.api.post('/v1/orders', order);
+      this.onPlaced();
+    } catch (error) {
+      this.onError(error, `placing the ${side} order`);
+    }
+  }
+}
