@@ -1,10 +1,21 @@
+const { existsSync } = require('node:fs');
+
+if (!existsSync('/usr/bin/chromium')) {
+  console.warn('/usr/bin/chromium is missing: the browser tests (test/web) are skipped');
+}
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/web'],
   testMatch: ['**/*.spec.ts'],
   // The Kafka suite needs a broker: `npm run test:kafka` starts one (scripts/kafka-local.sh) and sets KAFKA_BROKERS.
-  testPathIgnorePatterns: process.env.KAFKA_BROKERS ? ['/node_modules/'] : ['/node_modules/', '/test/kafka/'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(process.env.KAFKA_BROKERS ? [] : ['/test/kafka/']),
+    // The trader's page is tested in Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it).
+    ...(existsSync('/usr/bin/chromium') ? [] : ['/test/web/']),
+  ],
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   // End-to-end specs boot the real exchange in a child process (PGlite takes a few seconds to start).
   testTimeout: 60_000,

@@ -228,7 +228,7 @@ export class AccountPanel {
       this.orders.map((o) =>
         h(
           'tr',
-          { 'data-order-id': o.id },
+          { 'data-order-id': o.id, 'data-price': o.price ?? '' },
           h('td', {}, o.symbol),
           h('td', { class: `side-${o.side}` }, o.side),
           h(
