@@ -41,7 +41,7 @@ export class CandlesChart {
   constructor() {
     this.chart = createChart(this.element, {
       ...CHART_THEME,
-      timeScale: { timeVisible: true, secondsVisible: false, borderColor: '#26313d' },
+      timeScale: { timeVisible: true, secondsVisible: false, borderColor: '#26313d', rightOffset: 4 },
     });
     this.candles = this.chart.addSeries(CandlestickSeries, {
       upColor: BUY_COLOUR,
@@ -77,7 +77,7 @@ export class CandlesChart {
     this.volume.setData(points.map((p) => ({ time: p.time as UTCTimestamp, value: p.volume })));
     this.last = points.at(-1) ?? null;
     this.empty.hidden = points.length > 0;
-    this.chart.timeScale().fitContent();
+    this.chart.timeScale().scrollToRealTime();
   }
 
   /** Folds a trade into its minute's candle (a new candle when the minute is new). */
