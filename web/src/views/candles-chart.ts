@@ -54,6 +54,8 @@ export class CandlesChart {
       priceFormat: { type: 'volume' },
       priceScaleId: 'volume',
       color: '#3d8bfd55',
+      lastValueVisible: false,
+      priceLineVisible: false,
     });
     this.volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.element.append(this.empty);

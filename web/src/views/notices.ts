@@ -14,6 +14,8 @@ export class Notices {
     if (this.countdown) clearInterval(this.countdown);
     this.countdown = null;
     this.pill.dataset.state = state;
+    // What is on screen may be stale until the feed is back (the page dims it).
+    document.body.dataset.feed = state;
     if (state === 'live') {
       this.pill.textContent = 'live';
     } else if (state === 'connecting') {
