@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
+import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
+import { startAgent } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 
 const SYMBOL = 'H100-SXM.us-east.firm';
@@ -26,6 +28,7 @@ describe("the trader's page", () => {
   let database: TestDatabase;
   let exchange: ExchangeProcess;
   let api: Api;
+  let agent: ClusterAgent;
   let browser: Browser;
   let page: Page;
   let env: Record<string, string>;
@@ -47,10 +50,19 @@ describe("the trader's page", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     database = await freshDatabase();
-    env = { PORT: String(await freePort()), PROVISIONER: 'instant' };
+    env = { PORT: String(await freePort()) };
     exchange = await ExchangeProcess.start(database, env);
     api = new Api(exchange);
-    seller = await api.seller('Neocloud', { gpu: 'H100-SXM', region: 'us-east', gpuCount: 256 });
+    // The seller's cluster is the reference agent: leases are provisioned through the webhook, with access details.
+    agent = await startAgent(exchange.url, 256);
+    const registered = await api.seller('Neocloud', {
+      gpu: 'H100-SXM',
+      region: 'us-east',
+      gpuCount: 256,
+      webhookUrl: agent.webhookUrl,
+    });
+    agent.secret = registered.webhookSecret;
+    seller = registered;
     buyer = await api.account('AI lab', ['trade', 'read'], '100000');
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -65,6 +77,7 @@ describe("the trader's page", () => {
 
   afterAll(async () => {
     await browser?.close();
+    await agent?.stop();
     await exchange?.stop();
     await database?.drop();
   });
@@ -148,6 +161,11 @@ describe("the trader's page", () => {
     await page.waitForSelector('#account tr[data-order-id][data-price="2"]');
     await page.click('#account .tabs button:has-text("Leases")');
     await page.waitForSelector('#account tr[data-lease-id] [data-status="active"]');
+    // The access details the cluster handed over, for the buyer's eyes.
+    await page.click('#account tr[data-lease-id] details summary');
+    expect(await page.locator('#account tr[data-lease-id] pre.access').innerText()).toContain(
+      'login.test.internal',
+    );
     await screenshot('5-cancelled-and-leases');
     expect(consoleErrors.filter((e) => !/400 \(Bad Request\)/.test(e))).toEqual([]);
   });
@@ -190,7 +208,11 @@ describe("the trader's page", () => {
   });
 
   it('reconnects after the exchange restarts and shows the same book', async () => {
+    // The book as the lossy test left it (its last orders' updates may still be on their way to this page).
+    await page.waitForSelector(askRow('2.9'), { state: 'detached' });
+    await page.waitForSelector(askRow('2.6'));
     const before = await page.locator('#ladder').innerText();
+    expect(before).toMatch(/2\.6\s+16\s+16[\s\S]*2\s+24\s+24/);
     await exchange.stop();
     await page.waitForSelector('#connection[data-state="reconnecting"]');
     await screenshot('6-disconnected');
