@@ -5,6 +5,7 @@ import { WriteChecks1763900003000 } from './1763900003000-write-checks';
 import { Outbox1763900004000 } from './1763900004000-outbox';
 import { OrderIndexes1763900005000 } from './1763900005000-order-indexes';
 import { Provisioning1763900006000 } from './1763900006000-provisioning';
+import { SshKeys1763900007000 } from './1763900007000-ssh-keys';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Outbox1763900004000,
   OrderIndexes1763900005000,
   Provisioning1763900006000,
+  SshKeys1763900007000,
 ];

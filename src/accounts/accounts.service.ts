@@ -9,6 +9,7 @@ export interface AccountView {
   name: string;
   scopes: Scope[];
   balance: Balance;
+  sshPublicKey: string | null;
 }
 
 @Injectable()
@@ -37,7 +38,13 @@ export class AccountsService {
   async view(accountId: string): Promise<AccountView> {
     const account = await this.existing(accountId);
     const scopes = (await this.accounts.scopesOf(accountId)) as Scope[];
-    return { id: account.id, name: account.name, scopes, balance: await this.ledger.balance(accountId) };
+    return {
+      id: account.id,
+      name: account.name,
+      scopes,
+      balance: await this.ledger.balance(accountId),
+      sshPublicKey: account.sshPublicKey,
+    };
   }
 
   ledgerLines(accountId: string, limit: number, before: string | null): Promise<LedgerLine[]> {

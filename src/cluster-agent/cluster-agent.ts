@@ -104,7 +104,11 @@ export class ClusterAgent {
       'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
       'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
     };
-    let body: { type?: string; lease?: { id?: string; quantity?: number } };
+    let body: {
+      type?: string;
+      lease?: { id?: string; quantity?: number };
+      buyer?: { sshPublicKey?: string };
+    };
     try {
       body = new Webhook(this.secret).verify(raw, headers) as typeof body;
     } catch (error) {
@@ -132,7 +136,11 @@ export class ClusterAgent {
       return this.remember(res, received, 200, { status: 'deprovisioned' });
     }
     if (body.type !== 'lease.provision') return this.answer(res, received, 400, { error: 'unknown type' });
-    const allocation = this.inventory.allocate(leaseId, Number(body.lease?.quantity ?? 0));
+    const allocation = this.inventory.allocate(
+      leaseId,
+      Number(body.lease?.quantity ?? 0),
+      body.buyer?.sshPublicKey ?? null,
+    );
     const outcome =
       'refused' in allocation
         ? { status: 'failed', reason: allocation.refused }

@@ -25,7 +25,7 @@ export class Inventory {
   ) {}
 
   /** The lease's allocation, or why there is none. */
-  allocate(leaseId: string, quantity: number): Allocation | { refused: string } {
+  allocate(leaseId: string, quantity: number, sshPublicKey: string | null): Allocation | { refused: string } {
     const existing = this.allocations.get(leaseId);
     if (existing) return existing;
     if (this.returned.has(leaseId)) return { refused: 'the lease was already deprovisioned' };
@@ -38,7 +38,16 @@ export class Inventory {
       leaseId,
       gpus,
       access: {
-        ssh: { host: this.sshHost, port: 22, user: name },
+        // A real cluster installs the buyer's key in the user's authorized_keys; without one there is no way in
+        // by SSH (the kubeconfig still works).
+        ssh: sshPublicKey
+          ? { host: this.sshHost, port: 22, user: name, authorizedKey: sshPublicKey }
+          : {
+              host: this.sshHost,
+              port: 22,
+              user: name,
+              note: 'no SSH key on the account (PUT /v1/account/ssh-key)',
+            },
         kubernetes: {
           namespace: name,
           kubeconfig: [

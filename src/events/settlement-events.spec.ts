@@ -32,6 +32,7 @@ function tradingBatch(): Batch {
       maxPriority: 0,
       liveLeases: [],
       available: new Map([[BUYER.accountId, new Decimal(10_000)]]),
+      sshKeys: new Map(),
     },
     { mode: 'webhook', deadlineMs: 600_000 },
   );

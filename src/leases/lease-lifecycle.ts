@@ -57,7 +57,8 @@ export function openLease(
     start(lease, trade.time, null);
   } else {
     lease.provisionDeadline = new Date(trade.time.getTime() + policy.deadlineMs);
-    batch.deliveries.push(webhookDelivery('lease.provision', lease, trade.time));
+    const key = state.sshKeys.get(lease.buyerId) ?? null;
+    batch.deliveries.push(webhookDelivery('lease.provision', lease, key, trade.time));
   }
   return lease;
 }
@@ -169,7 +170,9 @@ function close(state: TradingState, batch: Batch, lease: LeaseRecord, status: Le
   state.commitGpus(lease.clusterId, -lease.quantity);
   batch.leaseChanged(lease);
   if (state.provisioning.mode === 'webhook')
-    batch.deliveries.push(webhookDelivery('lease.deprovision', lease, at));
+    batch.deliveries.push(
+      webhookDelivery('lease.deprovision', lease, state.sshKeys.get(lease.buyerId) ?? null, at),
+    );
 }
 
 /** Escrowed money the buyer gets back. */

@@ -48,6 +48,8 @@ export class Batch {
   readonly bookUpdates: BookUpdate[] = [];
   readonly leasesCreated = new Map<string, LeaseRecord>();
   readonly leasesChanged = new Map<string, LeaseRecord>();
+  /** Accounts whose SSH public key changed (null: removed). */
+  readonly sshKeys = new Map<string, string | null>();
   /** Requests to sellers' clusters (provision, deprovision), sent once the batch is committed. */
   readonly deliveries: WebhookDelivery[] = [];
   /** Its settlement events as the outbox holds them, once committed (the relay publishes them from here). */
@@ -70,6 +72,7 @@ export class Batch {
       this.leasesCreated.size === 0 &&
       this.leasesChanged.size === 0 &&
       this.deliveries.length === 0 &&
+      this.sshKeys.size === 0 &&
       this.bookSequences.size === 0
     );
   }

@@ -33,6 +33,7 @@ class FakeRepository {
       maxPriority: Math.max(0, ...this.committed.map((o) => o.priority)),
       liveLeases: [],
       available: new Map([[BUYER.accountId, new Decimal(1000)]]),
+      sshKeys: new Map(),
     };
   }
 

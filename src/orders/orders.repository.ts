@@ -194,6 +194,9 @@ export class OrdersRepository {
     const balances: { account_id: string; amount: string }[] = await this.db.query(
       `select account_id, amount from balances where book = 'available' and amount <> 0`,
     );
+    const keys: { id: string; ssh_public_key: string }[] = await this.db.query(
+      `select id, ssh_public_key from accounts where ssh_public_key is not null`,
+    );
     const [max] = await this.db.query(
       `select coalesce(max(id), 0) as id, coalesce(max(priority), 0) as priority from orders`,
     );
@@ -206,6 +209,7 @@ export class OrdersRepository {
       maxPriority: Number(max.priority),
       liveLeases: await this.leases.loadLive(),
       available: new Map(balances.map((r) => [r.account_id, new Decimal(r.amount)])),
+      sshKeys: new Map(keys.map((r) => [r.id, r.ssh_public_key])),
     };
   }
 
@@ -276,6 +280,13 @@ export class OrdersRepository {
     this.deliveries.write(statement, batch.deliveries);
     this.ledger.write(statement, batch.ledger);
     const outbox = await this.outbox.write(statement, settlementEvents(batch, new Date(this.clock.now())));
+    if (batch.sshKeys.size > 0) {
+      statement.add(
+        `update accounts a set ssh_public_key = v.key from unnest($1::uuid[], $2::text[]) as v (id, key)
+          where a.id = v.id`,
+        [[...batch.sshKeys.keys()], [...batch.sshKeys.values()]],
+      );
+    }
     if (batch.bookSequences.size > 0) {
       statement.add(
         `update markets m set book_sequence = v.sequence from unnest($1::text[], $2::bigint[]) as v (symbol, sequence)

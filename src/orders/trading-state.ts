@@ -19,6 +19,8 @@ export interface PersistedState {
   liveLeases: LeaseRecord[];
   /** Every account's available balance (an account missing here has none). */
   available: Map<string, Decimal>;
+  /** Buyers' SSH public keys, sent with the leases provisioned for them. */
+  sshKeys: Map<string, string>;
 }
 
 /**
@@ -35,6 +37,7 @@ export class TradingState {
   readonly available: Map<string, Decimal>;
   readonly committedGpus = new Map<string, number>();
   readonly leases = new Map<string, LeaseRecord>();
+  readonly sshKeys: Map<string, string>;
   /** `${accountId}:${clientOrderId}` of orders placed since this state was built. */
   readonly clientOrderIds = new Map<string, number>();
   nextOrderId: number;
@@ -48,6 +51,7 @@ export class TradingState {
     this.nextOrderId = persisted.maxOrderId + 1;
     this.nextPriority = persisted.maxPriority + 1;
     this.available = new Map(persisted.available);
+    this.sshKeys = new Map(persisted.sshKeys);
     for (const lease of persisted.liveLeases) {
       this.leases.set(lease.id, lease);
       this.commitGpus(lease.clusterId, lease.quantity);

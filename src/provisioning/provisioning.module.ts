@@ -5,13 +5,14 @@ import { APP_CONFIG } from '../config/config.module';
 import { OrdersModule } from '../orders/orders.module';
 import { ProvisioningController } from './provisioning.controller';
 import { ProvisioningService } from './provisioning.service';
+import { SshKeyController } from './ssh-key.controller';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { HttpWebhookSender, WebhookSender } from './webhook-sender';
 
 /** The provisioning hook: webhooks to sellers' clusters, their callbacks, and the leases they start or fail. */
 @Module({
   imports: [OrdersModule, ClustersModule],
-  controllers: [ProvisioningController],
+  controllers: [ProvisioningController, SshKeyController],
   providers: [
     ProvisioningService,
     WebhookDispatcher,

@@ -45,6 +45,16 @@ export class ProvisioningService {
     });
   }
 
+  /** Sets (or, with null, removes) the key sent with the leases provisioned for this buyer from now on. */
+  async setSshKey(accountId: string, sshPublicKey: string | null): Promise<{ sshPublicKey: string | null }> {
+    await this.writer.submit((state, batch) => {
+      if (sshPublicKey === null) state.sshKeys.delete(accountId);
+      else state.sshKeys.set(accountId, sshPublicKey);
+      batch.sshKeys.set(accountId, sshPublicKey);
+    });
+    return { sshPublicKey };
+  }
+
   /** A cluster's signed callback (after answering `202`): verified with the secret of the lease's cluster. */
   async callback(
     rawBody: Buffer | undefined,

@@ -21,14 +21,26 @@ export interface WebhookDelivery {
   createdAt: Date;
 }
 
-/** The request PROTOCOL.md describes: `{type, lease, buyer: {accountId}}`; the lease never carries access details. */
-export function webhookDelivery(type: WebhookType, lease: LeaseRecord, now: Date): WebhookDelivery {
+/**
+ * The request PROTOCOL.md describes: `{type, lease, buyer: {accountId, sshPublicKey?}}`; the lease never carries
+ * access details.
+ */
+export function webhookDelivery(
+  type: WebhookType,
+  lease: LeaseRecord,
+  sshPublicKey: string | null,
+  now: Date,
+): WebhookDelivery {
   return {
     id: `msg_${randomUUID().replace(/-/g, '')}`,
     leaseId: lease.id,
     clusterId: lease.clusterId,
     type,
-    payload: JSON.stringify({ type, lease: leaseView(lease), buyer: { accountId: lease.buyerId } }),
+    payload: JSON.stringify({
+      type,
+      lease: leaseView(lease),
+      buyer: { accountId: lease.buyerId, ...(sshPublicKey ? { sshPublicKey } : {}) },
+    }),
     attempts: 0,
     nextAttemptAt: new Date(),
     createdAt: now,

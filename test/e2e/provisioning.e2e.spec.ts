@@ -152,6 +152,32 @@ describe('provisioning through the cluster webhook', () => {
     await api.http.post(`/v1/leases/${id}/release`).set('Authorization', buyer.key).expect(200);
   });
 
+  it("sends the buyer's SSH public key with the provision; the cluster puts it in the access", async () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdC1hLXJlYWwta2V5LWp1c3QtYS10ZXN0 alice@lab';
+    const bad = await api.http
+      .put('/v1/account/ssh-key')
+      .set('Authorization', buyer.key)
+      .send({ sshPublicKey: 'not a key' })
+      .expect(400);
+    expect(bad.body.error.code).toBe('INVALID_REQUEST');
+    await api.http
+      .put('/v1/account/ssh-key')
+      .set('Authorization', buyer.key)
+      .send({ sshPublicKey: key })
+      .expect(200);
+    expect(
+      (await api.http.get('/v1/account').set('Authorization', buyer.key).expect(200)).body.sshPublicKey,
+    ).toBe(key);
+    const id = await trade(FIRM, 8, 1);
+    const active = await leaseWhen(id, 'active');
+    expect((active.access as { ssh: { authorizedKey: string } }).ssh.authorizedKey).toBe(key);
+    await api.http.delete('/v1/account/ssh-key').set('Authorization', buyer.key).expect(200);
+    expect(
+      (await api.http.get('/v1/account').set('Authorization', buyer.key).expect(200)).body.sshPublicKey,
+    ).toBeNull();
+    await api.http.post(`/v1/leases/${id}/release`).set('Authorization', buyer.key).expect(200);
+  });
+
   it('async: the cluster answers 202, then calls back signed; the lease is active from the callback', async () => {
     agent.behavior = { mode: 'async', delayMs: 300, failNext: 0 };
     const id = await trade(FIRM, 8, 2);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
-import { startAgent } from '../support/cluster-agent';
+import { eventually, startAgent } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 
 const SYMBOL = 'H100-SXM.us-east.firm';
@@ -129,6 +129,16 @@ describe("the trader's page", () => {
     // 100,000 deposited; 24 x 2 h at 2.00 held (96); 8 x 3 h at 2.50 in escrow (60).
     expect(await page.locator('#account [data-balance]').innerText()).toMatch(
       /available\s*99844 USD.*held\s*96 USD.*escrow\s*60 USD/s,
+    );
+    // The SSH key the clusters will get with this buyer's leases.
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG5vdC1hLXJlYWwta2V5LWp1c3QtYS10ZXN0 lab@page';
+    await page.fill('#account input[name="sshPublicKey"]', key);
+    await page.click('#account button[name="saveSshKey"]');
+    await eventually(
+      async () =>
+        (await api.http.get('/v1/account').set('Authorization', buyer.key)).body.sshPublicKey === key,
+      2000,
+      'the SSH key to be saved',
     );
     await page.selectOption('#account select[name="side"]', 'buy');
     await page.fill('#account .order-form input[name="price"]', '1.90');

@@ -12,6 +12,10 @@ export class AccountEntity {
   @Column('text')
   name: string;
 
+  /** Sent to sellers' clusters with the leases they provision for this account (written by the order writer). */
+  @Column({ name: 'ssh_public_key', type: 'text', nullable: true, insert: false, update: false })
+  sshPublicKey: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

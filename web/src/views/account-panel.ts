@@ -9,6 +9,7 @@ interface Account {
   name: string;
   scopes: string[];
   balance: { available: string; held: string; escrow: string };
+  sshPublicKey: string | null;
 }
 interface Order {
   id: string;
@@ -196,6 +197,7 @@ export class AccountPanel {
           h('span', { [`data-${b}`]: balance[b] }, h('b', {}, b), `${balance[b]} USD`),
         ),
       ),
+      this.sshKeyForm(),
       h(
         'div',
         { class: 'account-grid' },
@@ -217,6 +219,36 @@ export class AccountPanel {
               : this.leasesTable(),
         ),
       ),
+    );
+  }
+
+  /** The SSH public key sellers' clusters receive with this account's leases. */
+  private sshKeyForm(): HTMLElement {
+    const input = h('input', {
+      name: 'sshPublicKey',
+      placeholder: 'ssh-ed25519 AAAA… (sent to the clusters of your leases)',
+      value: this.account?.sshPublicKey ?? '',
+      size: 60,
+      'aria-label': 'SSH public key',
+    });
+    const save = async (event: Event) => {
+      event.preventDefault();
+      const key = input.value.trim();
+      try {
+        if (key) await this.api.put('/v1/account/ssh-key', { sshPublicKey: key });
+        else await this.api.delete('/v1/account/ssh-key');
+        await this.refresh();
+      } catch (error) {
+        this.onError(error, 'saving the SSH key');
+      }
+    };
+    return h(
+      'form',
+      { class: 'ssh-key', onsubmit: save },
+      h('label', {}, 'SSH key '),
+      input,
+      ' ',
+      h('button', { type: 'submit', name: 'saveSshKey' }, 'Save'),
     );
   }
 

@@ -1,0 +1,28 @@
+import { Body, Controller, Delete, HttpCode, Inject, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { accountOf } from '../accounts/accounts.controller';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { SetSshKeyDto } from './dto/set-ssh-key.dto';
+import { ProvisioningService } from './provisioning.service';
+
+/** The buyer's SSH public key, which sellers' clusters receive with each lease they provision for it. */
+@ApiTags('accounts')
+@ApiBearerAuth()
+@RequireScopes('trade')
+@Controller('v1/account/ssh-key')
+export class SshKeyController {
+  constructor(@Inject(ProvisioningService) private readonly provisioning: ProvisioningService) {}
+
+  @Put()
+  @HttpCode(200)
+  set(@CurrentPrincipal() principal: Principal, @Body() body: SetSshKeyDto) {
+    return this.provisioning.setSshKey(accountOf(principal), body.sshPublicKey);
+  }
+
+  @Delete()
+  @HttpCode(200)
+  remove(@CurrentPrincipal() principal: Principal) {
+    return this.provisioning.setSshKey(accountOf(principal), null);
+  }
+}
