@@ -170,6 +170,7 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
         name: 'Acme AI',
         scopes: ['trade', 'read'],
         balance: { available: '1000.5000000001', held: '0', escrow: '0' },
+        sshPublicKey: null,
       });
       const ledger = await api.http.get('/v1/account/ledger').set('Authorization', buyer.key).expect(200);
       expect(ledger.body.map((l: { kind: string; amount: string }) => [l.kind, l.amount])).toEqual([
