@@ -54,7 +54,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       if (batch.deliveries.length === 0) return;
       for (const delivery of batch.deliveries) {
         this.pending.set(delivery.id, delivery);
-        this.fresh.add(delivery.id);
+        if (delivery.type === 'lease.provision') this.fresh.add(delivery.id);
       }
       this.pump();
     });
