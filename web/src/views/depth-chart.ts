@@ -1,4 +1,12 @@
-import { AreaSeries, IChartApiBase, ISeriesApi, LineType, createOptionsChart } from 'lightweight-charts';
+import {
+  AreaSeries,
+  DeepPartial,
+  IChartApiBase,
+  ISeriesApi,
+  LineType,
+  PriceChartOptions,
+  createOptionsChart,
+} from 'lightweight-charts';
 import { byId, h } from '../dom';
 import type { LocalBook } from '../local-book';
 import { BUY_COLOUR, CHART_THEME, SELL_COLOUR, decimalsOf } from './chart-theme';
@@ -33,9 +41,9 @@ export class DepthChart {
   }
 
   render(book: LocalBook, tickSize: string): void {
-    this.chart.applyOptions({
-      localization: { priceFormatter: (p: number) => p.toFixed(decimalsOf(tickSize)) },
-    });
+    // Prices run along the horizontal scale (to the market's tick); GPUs up the vertical one.
+    const options: DeepPartial<PriceChartOptions> = { localization: { precision: decimalsOf(tickSize) } };
+    this.chart.applyOptions(options);
     let total = 0;
     const bids = book
       .levels('buy')
