@@ -3,7 +3,7 @@ import { accountOf } from '../accounts/accounts.controller';
 import { Principal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
 import { OrderWriter } from '../orders/order-writer';
-import { WebhookDeliveriesRepository } from '../provisioning/webhook-deliveries.repository';
+import { WebhookDeliveriesRepository, deliveryView } from '../provisioning/webhook-deliveries.repository';
 import { interruptLease, releaseLease } from './lease-lifecycle';
 import { LeaseRecord } from './lease-record';
 import { leaseView } from './lease-view';
@@ -33,16 +33,7 @@ export class LeasesService {
     const lease = await this.visible(accountId, id);
     if (lease.sellerId !== accountId)
       throw new DomainError('FORBIDDEN', 'only the seller sees the requests to its cluster');
-    return (await this.webhooks.forLease(lease.id)).map((d) => ({
-      id: d.id,
-      type: d.type,
-      status: d.status,
-      attempts: d.attempts,
-      nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
-      responseStatus: d.responseStatus,
-      lastError: d.error,
-      createdAt: d.createdAt.toISOString(),
-    }));
+    return (await this.webhooks.forLease(lease.id)).map(deliveryView);
   }
 
   /** The buyer ends the lease early; a firm lease is still paid in full. */

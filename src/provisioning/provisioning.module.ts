@@ -3,6 +3,7 @@ import { ClustersModule } from '../clusters/clusters.module';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { OrdersModule } from '../orders/orders.module';
+import { ClusterDeliveriesController } from './cluster-deliveries.controller';
 import { ProvisioningController } from './provisioning.controller';
 import { ProvisioningService } from './provisioning.service';
 import { SshKeyController } from './ssh-key.controller';
@@ -12,7 +13,7 @@ import { HttpWebhookSender, WebhookSender } from './webhook-sender';
 /** The provisioning hook: webhooks to sellers' clusters, their callbacks, and the leases they start or fail. */
 @Module({
   imports: [OrdersModule, ClustersModule],
-  controllers: [ProvisioningController, SshKeyController],
+  controllers: [ProvisioningController, SshKeyController, ClusterDeliveriesController],
   providers: [
     ProvisioningService,
     WebhookDispatcher,

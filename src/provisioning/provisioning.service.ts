@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { accountOf } from '../accounts/accounts.controller';
+import { Principal } from '../auth/principal';
 import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import { activateLease, failLease } from '../leases/lease-lifecycle';
 import { LeaseRecord } from '../leases/lease-record';
 import { LeasesRepository } from '../leases/leases.repository';
 import { OrderWriter } from '../orders/order-writer';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
+import { DeliveryStatus, WebhookDeliveriesRepository, deliveryView } from './webhook-deliveries.repository';
 
 /** What a cluster says about a lease it was asked to provision. */
 export type ProvisioningOutcome =
@@ -19,6 +23,8 @@ export class ProvisioningService {
     @Inject(OrderWriter) private readonly writer: OrderWriter,
     @Inject(LeasesRepository) private readonly leases: LeasesRepository,
     @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
+    @Inject(ClustersService) private readonly clustersService: ClustersService,
+    @Inject(WebhookDeliveriesRepository) private readonly webhooks: WebhookDeliveriesRepository,
   ) {}
 
   /**
@@ -43,6 +49,13 @@ export class ProvisioningService {
         );
       return lease;
     });
+  }
+
+  /** A cluster's webhook deliveries, for its owner (UNKNOWN_CLUSTER for anyone else's). */
+  async deliveries(principal: Principal, clusterId: string, status: DeliveryStatus | null, limit: number) {
+    await this.clustersService.load();
+    const cluster = this.clustersService.owned(accountOf(principal), clusterId);
+    return (await this.webhooks.forCluster(cluster.id, status, limit)).map(deliveryView);
   }
 
   /** Sets (or, with null, removes) the key sent with the leases provisioned for this buyer from now on. */

@@ -26,11 +26,31 @@ const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
   createdAt: r.created_at,
 });
 
+export type DeliveryStatus = 'pending' | 'delivered' | 'abandoned';
+
 /** How a delivery's last attempt went. */
 export interface AttemptRecord {
   attempts: number;
   responseStatus: number | null;
   error: string | null;
+}
+
+/** A delivery with where it stands: its status and its last attempt. */
+export type DeliveryRecord = WebhookDelivery & AttemptRecord & { status: DeliveryStatus };
+
+/** A delivery as the seller sees it (`GET /v1/leases/:id/deliveries`, `GET /v1/clusters/:id/deliveries`). */
+export function deliveryView(d: DeliveryRecord) {
+  return {
+    id: d.id,
+    leaseId: d.leaseId,
+    type: d.type,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : null,
+    responseStatus: d.responseStatus,
+    lastError: d.error,
+    createdAt: d.createdAt.toISOString(),
+  };
 }
 
 @Injectable()
@@ -98,15 +118,27 @@ export class WebhookDeliveriesRepository {
   }
 
   /** A lease's deliveries, oldest first (what the seller's cluster was asked, and how it answered). */
-  async forLease(leaseId: string): Promise<(WebhookDelivery & AttemptRecord & { status: string })[]> {
+  forLease(leaseId: string): Promise<DeliveryRecord[]> {
+    return this.records(`select * from webhook_deliveries where lease_id = $1 order by created_at, id`, [
+      leaseId,
+    ]);
+  }
+
+  /** A cluster's deliveries, newest first, optionally only those in one status (`pending`: what is stuck). */
+  forCluster(clusterId: string, status: DeliveryStatus | null, limit: number): Promise<DeliveryRecord[]> {
+    return this.records(
+      `select * from webhook_deliveries where cluster_id = $1 and ($2::text is null or status = $2)
+        order by created_at desc, id limit $3`,
+      [clusterId, status, limit],
+    );
+  }
+
+  private async records(sql: string, params: unknown[]): Promise<DeliveryRecord[]> {
     const rows: (DeliveryRow & {
-      status: string;
+      status: DeliveryStatus;
       response_status: number | null;
       last_error: string | null;
-    })[] = await this.db.query(
-      `select * from webhook_deliveries where lease_id = $1 order by created_at, id`,
-      [leaseId],
-    );
+    })[] = await this.db.query(sql, params);
     return rows.map((r) => ({
       ...toDelivery(r),
       status: r.status,

@@ -220,6 +220,25 @@ describe('provisioning through the cluster webhook', () => {
     });
     await eventually(async () => requestsFor(id).length >= 2, 15_000, 'a retry');
     expect((await lease(id)).status).toBe('provisioning');
+    // The seller sees what is stuck on its cluster, and why.
+    const stuck = (
+      await api.http
+        .get(`/v1/clusters/${seller.cluster}/deliveries?status=pending`)
+        .set('Authorization', seller.key)
+        .expect(200)
+    ).body.filter((d: { leaseId: string }) => d.leaseId === id);
+    expect(stuck).toEqual([
+      expect.objectContaining({
+        type: 'lease.provision',
+        status: 'pending',
+        lastError: 'no answer in 1000 ms',
+      }),
+    ]);
+    expect(stuck[0].attempts).toBeGreaterThanOrEqual(1);
+    await api.http
+      .get(`/v1/clusters/${seller.cluster}/deliveries?status=stuck`)
+      .set('Authorization', seller.key)
+      .expect(400);
     await advance(600);
     const failed = await leaseWhen(id, 'failed');
     expect(failed).toMatchObject({
