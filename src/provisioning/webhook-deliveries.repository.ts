@@ -133,6 +133,21 @@ export class WebhookDeliveriesRepository {
     );
   }
 
+  /** What waits on each cluster, by type, with the oldest request's time: where capacity is stuck. */
+  async backlog(): Promise<{ clusterId: string; type: WebhookType; pending: number; oldest: Date }[]> {
+    const rows: { cluster_id: string; type: WebhookType; pending: string; oldest: Date }[] =
+      await this.db.query(
+        `select cluster_id, type, count(*) as pending, min(created_at) as oldest from webhook_deliveries
+        where status = 'pending' group by cluster_id, type order by oldest`,
+      );
+    return rows.map((r) => ({
+      clusterId: r.cluster_id,
+      type: r.type,
+      pending: Number(r.pending),
+      oldest: r.oldest,
+    }));
+  }
+
   private async records(sql: string, params: unknown[]): Promise<DeliveryRecord[]> {
     const rows: (DeliveryRow & {
       status: DeliveryStatus;

@@ -235,6 +235,13 @@ describe('provisioning through the cluster webhook', () => {
       }),
     ]);
     expect(stuck[0].attempts).toBeGreaterThanOrEqual(1);
+    const backlog = (
+      await api.http.get('/v1/admin/provisioning/backlog').set('Authorization', api.admin()).expect(200)
+    ).body;
+    expect(backlog).toContainEqual(
+      expect.objectContaining({ clusterId: seller.cluster, type: 'lease.provision', pending: 1 }),
+    );
+    await api.http.get('/v1/admin/provisioning/backlog').set('Authorization', seller.key).expect(403);
     await api.http
       .get(`/v1/clusters/${seller.cluster}/deliveries?status=stuck`)
       .set('Authorization', seller.key)
