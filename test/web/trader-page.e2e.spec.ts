@@ -144,6 +144,8 @@ describe("the trader's page", () => {
     await page.fill('#account .order-form input[name="price"]', '1.90');
     await page.fill('#account .order-form input[name="quantity"]', '8');
     await page.fill('#account .order-form input[name="durationHours"]', '1');
+    // 1.90 x 8 GPUs x 1 h, before it is placed.
+    expect(await page.locator('#account [data-hold]').innerText()).toContain('holds 15.2 USD');
     await page.click('#account .order-form button[name="submit"]');
     await page.waitForSelector(bidRow('1.9'), { timeout: 2000 });
     const row = page.locator('#account tr[data-order-id][data-price="1.9"]');

@@ -21,6 +21,7 @@ export class OrderForm {
     private readonly onError: (error: unknown, doing: string) => void,
     private readonly onPlaced: () => void,
   ) {
+    this.element.addEventListener('input', () => this.showHold());
     this.element.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.submit();
@@ -121,7 +122,27 @@ export class OrderForm {
         { class: 'actions' },
         h('button', { type: 'submit', class: side, name: 'submit' }, `${side} ${market.symbol}`),
       ),
+      h('div', { class: 'hold muted', 'data-hold': '' }),
     );
+    this.showHold();
+  }
+
+  /** What a buy will hold of the available balance (price x GPUs x hours), before it is placed. */
+  private showHold(): void {
+    const hold = this.element.querySelector('[data-hold]');
+    if (!hold) return;
+    const value = (name: string) => this.field<HTMLInputElement>(name)?.value.trim() ?? '';
+    const gpuHours = Number(value('quantity')) * Number(value('durationHours'));
+    // In micro-USD, so the product of a 6-decimal price is exact.
+    const micros = Math.round(Number(value('price')) * 1_000_000);
+    hold.textContent =
+      value('side') !== 'buy'
+        ? 'a sell offers GPUs of the cluster: nothing is held'
+        : value('type') === 'market'
+          ? 'a market buy holds what your available funds cover, at most'
+          : micros > 0 && gpuHours > 0
+            ? `holds ${((micros * gpuHours) / 1_000_000).toFixed(6).replace(/\.?0+$/, '')} USD until it fills or is cancelled`
+            : '';
   }
 
   private async submit(): Promise<void> {
