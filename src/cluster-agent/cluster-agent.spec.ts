@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { IncomingMessage, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { signedHeaders } from '../provisioning/webhook-signature';
 import { ClusterAgent } from './cluster-agent';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -19,9 +20,7 @@ describe('ClusterAgent', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': new Webhook(options.secret ?? SECRET).sign(id, at, payload),
+        ...signedHeaders(options.secret ?? SECRET, id, payload, at),
       },
       body: payload,
     });

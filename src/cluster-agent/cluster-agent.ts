@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { signedHeaders, webhookHeaders } from '../provisioning/webhook-signature';
 import { Inventory } from './inventory';
 
 /** How the simulated cluster answers (changeable while it runs, to play a slow, failing or async cluster). */
@@ -99,11 +100,7 @@ export class ClusterAgent {
 
   private async webhook(raw: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.secret) return reply(res, 503, { error: 'the agent has no webhook secret yet' });
-    const headers = {
-      'webhook-id': String(req.headers['webhook-id'] ?? ''),
-      'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
-      'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
-    };
+    const headers = webhookHeaders(req.headers);
     let body: {
       type?: string;
       lease?: { id?: string; quantity?: number };
@@ -170,15 +167,12 @@ export class ClusterAgent {
     const id = `msg_${randomUUID().replace(/-/g, '')}`;
     const payload = JSON.stringify(body);
     for (let attempt = 0; attempt < CALLBACK_ATTEMPTS; attempt++) {
-      const timestamp = new Date();
       try {
         const response = await fetch(`${this.options.exchangeUrl}/v1/provisioning/callback`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'webhook-id': id,
-            'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-            'webhook-signature': new Webhook(this.secret as string).sign(id, timestamp, payload),
+            ...signedHeaders(this.secret as string, id, payload),
           },
           body: payload,
           signal: AbortSignal.timeout(10_000),

@@ -10,6 +10,7 @@ import { LeaseRecord } from '../leases/lease-record';
 import { LeasesRepository } from '../leases/leases.repository';
 import { OrderWriter } from '../orders/order-writer';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
+import { webhookHeaders } from './webhook-signature';
 import { DeliveryStatus, WebhookDeliveriesRepository, deliveryView } from './webhook-deliveries.repository';
 
 /** What a cluster says about a lease it was asked to provision. */
@@ -80,7 +81,7 @@ export class ProvisioningService {
       throw new DomainError('INVALID_SIGNATURE', 'the signature does not verify');
     try {
       // Checks the signature over id.timestamp.body, and refuses timestamps more than 5 minutes away (replays).
-      new Webhook(target.secret).verify(rawBody, stringHeaders(headers));
+      new Webhook(target.secret).verify(rawBody, webhookHeaders(headers));
     } catch (error) {
       if (error instanceof WebhookVerificationError)
         throw new DomainError('INVALID_SIGNATURE', `the signature does not verify: ${error.message}`);
@@ -93,11 +94,4 @@ export class ProvisioningService {
     const done = await this.complete(lease.id, outcome);
     return { leaseId: done.id, status: done.status };
   }
-}
-
-function stringHeaders(headers: Record<string, unknown>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature'])
-    result[name] = typeof headers[name] === 'string' ? (headers[name] as string) : '';
-  return result;
 }

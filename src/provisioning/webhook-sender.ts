@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Webhook } from 'standardwebhooks';
+import { signedHeaders } from './webhook-signature';
 
 /** Where a cluster takes its webhooks, and the secret they are signed with (never logged). */
 export interface WebhookTarget {
@@ -40,7 +40,6 @@ export class HttpWebhookSender extends WebhookSender {
 
   send(target: WebhookTarget, id: string, payload: string): Promise<WebhookResponse> {
     const url = new URL(target.url);
-    const timestamp = new Date();
     const body = Buffer.from(payload);
     const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
     return new Promise((resolve, reject) => {
@@ -52,9 +51,7 @@ export class HttpWebhookSender extends WebhookSender {
           'content-type': 'application/json',
           'content-length': body.length,
           'user-agent': 'gpu-hour-exchange',
-          'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-          'webhook-signature': new Webhook(target.secret).sign(id, timestamp, payload),
+          ...signedHeaders(target.secret, id, payload),
         },
       });
       // The whole exchange, not just an idle socket, must fit in the timeout.

@@ -1,6 +1,6 @@
 import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
-import { eventually, startAgent } from '../support/cluster-agent';
+import { agentSeller, eventually } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 
 const FIRM = 'H100-SXM.us-west.firm';
@@ -57,15 +57,11 @@ describe('leases and the test clock', () => {
     database = await freshDatabase();
     exchange = await ExchangeProcess.start(database, { TEST_CLOCK: 'true' });
     api = new Api(exchange);
-    agent = await startAgent(exchange.url, 16);
-    const registered = await api.seller('Neocloud', {
+    ({ agent, seller } = await agentSeller(api, exchange.url, 'Neocloud', {
       gpu: 'H100-SXM',
       region: 'us-west',
       gpuCount: 16,
-      webhookUrl: agent.webhookUrl,
-    });
-    agent.secret = registered.webhookSecret;
-    seller = registered;
+    }));
     buyer = await api.account('AI lab', ['trade', 'read'], '5000');
   });
 

@@ -1,7 +1,7 @@
-import { Webhook } from 'standardwebhooks';
 import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
+import { signedHeaders } from '../../src/provisioning/webhook-signature';
 import { Api } from '../support/api';
-import { eventually, startAgent } from '../support/cluster-agent';
+import { agentSeller, eventually } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 import { WsClient } from '../support/ws-client';
 
@@ -79,14 +79,11 @@ describe('provisioning through the cluster webhook', () => {
     database = await freshDatabase();
     exchange = await ExchangeProcess.start(database, env);
     api = new Api(exchange);
-    agent = await startAgent(exchange.url, 64);
-    seller = await api.seller('Neocloud', {
+    ({ agent, seller } = await agentSeller(api, exchange.url, 'Neocloud', {
       gpu: 'H100-SXM',
       region: 'us-east',
       gpuCount: 64,
-      webhookUrl: agent.webhookUrl,
-    });
-    agent.secret = seller.webhookSecret;
+    }));
     buyer = await api.account('AI lab', ['trade', 'read'], '100000');
   });
 
@@ -282,14 +279,14 @@ describe('provisioning through the cluster webhook', () => {
   });
 
   it('a cluster without the GPUs answers failed: the lease fails at once with a full refund', async () => {
-    const small = await startAgent(exchange.url, 4);
-    const other = await api.seller('Small cloud', {
-      gpu: 'H100-SXM',
-      region: 'us-east',
-      gpuCount: 16,
-      webhookUrl: small.webhookUrl,
-    });
-    small.secret = other.webhookSecret;
+    // A cluster that offers 16 GPUs but has only 4.
+    const { agent: small, seller: other } = await agentSeller(
+      api,
+      exchange.url,
+      'Small cloud',
+      { gpu: 'H100-SXM', region: 'us-east', gpuCount: 16 },
+      4,
+    );
     try {
       const before = await balance(buyer.key);
       const id = await trade(FIRM, 8, 1, other);
@@ -305,11 +302,9 @@ describe('provisioning through the cluster webhook', () => {
     agent.behavior = { mode: 'hang', delayMs: 0, failNext: 0 };
     const id = await trade(FIRM, 8, 1);
     const body = JSON.stringify({ leaseId: id, status: 'active', access: { ssh: 'forged' } });
-    const signed = (secret: string, at: Date, msgId = `msg_${Date.now()}`) => ({
+    const signed = (secret: string, at: Date) => ({
       'content-type': 'application/json',
-      'webhook-id': msgId,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(msgId, at, body),
+      ...signedHeaders(secret, `msg_${Date.now()}`, body, at),
     });
     const post = (headers: Record<string, string>) =>
       api.http.post('/v1/provisioning/callback').set(headers).send(body);

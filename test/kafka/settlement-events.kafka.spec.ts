@@ -3,7 +3,7 @@ import { BalanceProjection } from '../../src/settlement-consumer/balance-project
 import { startSettlementConsumer } from '../../src/settlement-consumer/settlement-consumer';
 import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
-import { eventually, startAgent } from '../support/cluster-agent';
+import { agentSeller, eventually } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 import { Received, broker, brokers, ledgerBalances, outbox, published, readTopics } from '../support/kafka';
 
@@ -132,16 +132,12 @@ describe('settlement events on Kafka', () => {
     prefix = `t${Date.now()}.`;
     database = await freshDatabase();
     await start();
-    agent = await startAgent(exchange.url, 1000);
     buyer = await api.account('lab', ['trade', 'read'], '100000');
-    const registered = await api.seller('cloud', {
+    ({ agent, seller } = await agentSeller(api, exchange.url, 'cloud', {
       gpu: 'H100-SXM',
       region: 'us-west',
       gpuCount: 1000,
-      webhookUrl: agent.webhookUrl,
-    });
-    agent.secret = registered.webhookSecret;
-    seller = registered;
+    }));
   });
 
   afterAll(async () => {

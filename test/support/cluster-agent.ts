@@ -1,20 +1,32 @@
-import { AgentBehavior, ClusterAgent } from '../../src/cluster-agent/cluster-agent';
+import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
+import type { Api } from './api';
 
-/** The reference cluster agent on a free loopback port; its secret is set once its cluster is registered. */
-export function startAgent(
+/**
+ * A seller whose one cluster is the reference agent on loopback (with the cluster's GPUs, or `agentGpus` to play a
+ * cluster that has fewer than it offers), given the cluster's secret once registered.
+ */
+export async function agentSeller(
+  api: Api,
   exchangeUrl: string,
-  gpuCount: number,
-  behavior: Partial<AgentBehavior> = {},
-): Promise<ClusterAgent> {
-  return ClusterAgent.start({
+  name: string,
+  cluster: { gpu: string; region: string; gpuCount: number },
+  agentGpus = cluster.gpuCount,
+): Promise<{
+  agent: ClusterAgent;
+  seller: { id: string; key: string; cluster: string; webhookSecret: string };
+}> {
+  const agent = await ClusterAgent.start({
     port: 0,
     host: '127.0.0.1',
     secret: null,
-    gpuCount,
+    gpuCount: agentGpus,
     exchangeUrl,
     sshHost: 'login.test.internal',
-    behavior: { mode: 'sync', delayMs: 0, failNext: 0, ...behavior },
+    behavior: { mode: 'sync', delayMs: 0, failNext: 0 },
   });
+  const seller = await api.seller(name, { ...cluster, webhookUrl: agent.webhookUrl });
+  agent.secret = seller.webhookSecret;
+  return { agent, seller };
 }
 
 /** Polls `probe` until it returns something truthy (or throws after `timeoutMs`). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
-import { eventually, startAgent } from '../support/cluster-agent';
+import { agentSeller, eventually } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 
 const SYMBOL = 'H100-SXM.us-east.firm';
@@ -54,15 +54,11 @@ describe("the trader's page", () => {
     exchange = await ExchangeProcess.start(database, env);
     api = new Api(exchange);
     // The seller's cluster is the reference agent: leases are provisioned through the webhook, with access details.
-    agent = await startAgent(exchange.url, 256);
-    const registered = await api.seller('Neocloud', {
+    ({ agent, seller } = await agentSeller(api, exchange.url, 'Neocloud', {
       gpu: 'H100-SXM',
       region: 'us-east',
       gpuCount: 256,
-      webhookUrl: agent.webhookUrl,
-    });
-    agent.secret = registered.webhookSecret;
-    seller = registered;
+    }));
     buyer = await api.account('AI lab', ['trade', 'read'], '100000');
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',

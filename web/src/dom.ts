@@ -39,6 +39,3 @@ export const time = (iso: string): string => new Date(iso).toLocaleTimeString([]
 
 export const dateTime = (iso: string | null): string =>
   iso ? new Date(iso).toLocaleString([], { hour12: false, dateStyle: 'short', timeStyle: 'short' }) : '—';
-
-export const money = (value: string | null | undefined): string =>
-  value === null || value === undefined ? '—' : value;

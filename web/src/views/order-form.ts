@@ -47,28 +47,20 @@ export class OrderForm {
     if (!market) return;
     const side = this.field<HTMLSelectElement>('side')?.value ?? 'buy';
     const type = this.field<HTMLSelectElement>('type')?.value ?? 'limit';
+    const tif = this.field<HTMLSelectElement>('timeInForce')?.value ?? 'GTC';
     const clusters = this.clusters.filter((c) => c.gpu === market.gpu && c.region === market.region);
     const row = (label: string, input: HTMLElement) => [h('label', {}, label), input];
+    // A choice that changes the form (side, type) redraws it.
+    const choice = (name: string, values: string[], current: string, redraw: boolean) =>
+      h(
+        'select',
+        { name, onchange: redraw ? () => this.render() : undefined },
+        ...values.map((v) => h('option', { value: v, selected: v === current }, v)),
+      );
     show(
       this.element,
-      ...row(
-        'side',
-        h(
-          'select',
-          { name: 'side', onchange: () => this.render() },
-          h('option', { value: 'buy', selected: side === 'buy' }, 'buy'),
-          h('option', { value: 'sell', selected: side === 'sell' }, 'sell'),
-        ),
-      ),
-      ...row(
-        'type',
-        h(
-          'select',
-          { name: 'type', onchange: () => this.render() },
-          h('option', { value: 'limit', selected: type === 'limit' }, 'limit'),
-          h('option', { value: 'market', selected: type === 'market' }, 'market'),
-        ),
-      ),
+      ...row('side', choice('side', ['buy', 'sell'], side, true)),
+      ...row('type', choice('type', ['limit', 'market'], type, true)),
       ...row(
         'price (USD/GPU-h)',
         h('input', {
@@ -109,14 +101,7 @@ export class OrderForm {
                 )
               : h('span', { class: 'muted' }, `no ${market.gpu} cluster in ${market.region}`),
           )),
-      ...row(
-        'time in force',
-        h(
-          'select',
-          { name: 'timeInForce' },
-          ...['GTC', 'IOC', 'FOK'].map((t) => h('option', { value: t }, t)),
-        ),
-      ),
+      ...row('time in force', choice('timeInForce', ['GTC', 'IOC', 'FOK'], tif, false)),
       h(
         'div',
         { class: 'actions' },
