@@ -25,4 +25,50 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
     },
   },
+  {
+    files: ['src/trading/**/*.ts'],
+    ignores: ['src/trading/**/*.spec.ts'],
+    rules: {
+      // The trading core is pure too: commands in, events out; time arrives with the command, ids are injected.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@nestjs/*',
+            'typeorm',
+            'kafkajs',
+            'pg',
+            'fs',
+            'node:*',
+            'net',
+            'http',
+            '../../writer/*',
+            '../writer/*',
+            '../../*/*.service',
+            '../../*/*.repository',
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        'setTimeout',
+        'setInterval',
+        'setImmediate',
+        'performance',
+        'process',
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random' },
+        { object: 'Date', property: 'now' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'the core has no clock',
+        },
+      ],
+    },
+  },
 );

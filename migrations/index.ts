@@ -6,6 +6,7 @@ import { Outbox1763900004000 } from './1763900004000-outbox';
 import { OrderIndexes1763900005000 } from './1763900005000-order-indexes';
 import { Provisioning1763900006000 } from './1763900006000-provisioning';
 import { SshKeys1763900007000 } from './1763900007000-ssh-keys';
+import { TradingWriter1763900008000 } from './1763900008000-trading-writer';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   OrderIndexes1763900005000,
   Provisioning1763900006000,
   SshKeys1763900007000,
+  TradingWriter1763900008000,
 ];

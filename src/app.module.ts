@@ -18,6 +18,7 @@ import { LeasesModule } from './leases/leases.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { EventsModule } from './events/events.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
+import { WriterModule } from './writer/writer.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -51,6 +52,7 @@ export class AppModule {
           ],
         }),
         AuthModule.forRoot(options.adminKey),
+        WriterModule,
         AccountsModule,
         MarketsModule,
         ClustersModule,

@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { RequireScopes } from '../auth/auth.decorators';
 import { Clock, TestClock } from '../common/clock';
-import { advanceTime } from '../orders/order-matching';
-import { OrderWriter } from '../orders/order-writer';
+import { TradingWriter } from '../writer/trading-writer';
 
 export class AdvanceClockDto {
   @IsInt()
@@ -21,7 +20,7 @@ export class AdvanceClockDto {
 export class TestClockController {
   constructor(
     @Inject(Clock) private readonly clock: TestClock,
-    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(TradingWriter) private readonly writer: TradingWriter,
   ) {}
 
   /** Moves time forward, then fires what that time brings (expiries, lease ends and settlements) before answering. */
@@ -29,7 +28,7 @@ export class TestClockController {
   @HttpCode(200)
   async advance(@Body() body: AdvanceClockDto) {
     this.clock.advance(body.seconds);
-    await this.writer.submit((state, batch, now) => advanceTime(state, batch, now));
+    await this.writer.submit({ kind: 'tick' });
     return { now: new Date(this.clock.now()).toISOString() };
   }
 }

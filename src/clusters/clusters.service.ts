@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
+import type { ClusterTerms } from '../trading/types';
 import { Cluster, ClustersRepository } from './clusters.repository';
 import { CreateClusterDto } from './dto/create-cluster.dto';
 
@@ -13,7 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class ClustersService {
   private readonly byId = new Map<string, Cluster>();
-  private loaded: Promise<void> | null = null;
+  /** Loading every cluster, once; a failed load is forgotten, so the next call tries again. */
+  private loaded: Promise<this> | null = null;
 
   constructor(@Inject(ClustersRepository) private readonly clusters: ClustersRepository) {}
 
@@ -30,17 +32,32 @@ export class ClustersService {
     return this.clusters.listByAccount(accountId);
   }
 
-  /** A cluster of this account (synchronous, after `load()`), or UNKNOWN_CLUSTER. */
-  owned(accountId: string, clusterId: unknown): Cluster {
+  /** A cluster of this account (synchronous, after `load()`), as a sell order names it, or UNKNOWN_CLUSTER. */
+  owned(accountId: string, clusterId: unknown): ClusterTerms {
     const cluster =
       typeof clusterId === 'string' && UUID.test(clusterId) ? this.byId.get(clusterId) : undefined;
     if (!cluster || cluster.accountId !== accountId)
       throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
-    return cluster;
+    return {
+      id: cluster.id,
+      accountId,
+      gpu: cluster.gpu,
+      region: cluster.region,
+      gpuCount: cluster.gpuCount,
+    };
   }
 
-  load(): Promise<void> {
-    this.loaded ??= this.clusters.findAll().then((all) => all.forEach((c) => this.byId.set(c.id, c)));
+  load(): Promise<this> {
+    this.loaded ??= this.clusters.findAll().then(
+      (all) => {
+        for (const cluster of all) this.byId.set(cluster.id, cluster);
+        return this;
+      },
+      (error: unknown) => {
+        this.loaded = null;
+        throw error;
+      },
+    );
     return this.loaded;
   }
 }

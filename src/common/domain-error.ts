@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
+  | 'OUTCOME_UNKNOWN'
+  | 'OVERLOADED'
   | 'INTERNAL_ERROR';
 
 /** A refusal the caller can act on. Services throw these; one filter turns them into HTTP (or WS) errors. */
@@ -55,5 +57,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
+  OUTCOME_UNKNOWN: 503,
+  OVERLOADED: 503,
   INTERNAL_ERROR: 500,
 };

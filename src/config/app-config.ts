@@ -9,6 +9,12 @@ export interface AppConfig {
   kafka: { brokers: string[]; topicPrefix: string; clientId: string };
   auth: { adminApiKey: string | null; production: boolean };
   provisioning: ProvisioningConfig;
+  /**
+   * The single writer: how long its batch statement may run (PostgreSQL cancels it after that; the writer
+   * waits 2 s more for an answer before it counts the connection as lost), and how many commands may wait for
+   * it before new ones are refused with OVERLOADED.
+   */
+  writer: { statementTimeoutMs: number; queueLimit: number };
   testClock: boolean;
 }
 
@@ -116,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     auth: { adminApiKey, production },
     provisioning: provisioning(env),
+    writer: {
+      statementTimeoutMs: positive(env, 'WRITER_STATEMENT_TIMEOUT_MS', 5000),
+      queueLimit: positive(env, 'WRITER_QUEUE_LIMIT', 20_000),
+    },
     testClock: flag(env, 'TEST_CLOCK'),
   };
 }

@@ -21,9 +21,14 @@ export class WriteStatement {
 
   /** The whole statement fails unless part `name` (ending in `returning 1`) wrote exactly `rows` rows. */
   expectRows(name: string, rows: number, what: string): void {
-    this.params.push(rows, what);
-    const n = this.params.length;
-    this.checks.push(`expect_rows((select count(*) from ${name}), $${n - 1}::bigint, $${n}::text)`);
+    this.check(`expect_rows((select count(*) from ${name}), $1::bigint, $2::text)`, [rows, what]);
+  }
+
+  /** A boolean expression (a function that raises when its check fails), with parameters $1..$n of its own. */
+  check(expression: string, values: unknown[]): void {
+    const offset = this.params.length;
+    this.checks.push(expression.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
+    this.params.push(...values);
   }
 
   get empty(): boolean {

@@ -4,7 +4,7 @@ import { BookSnapshot, RestingOrder } from './types';
  * A deterministic 64-bit digest (two 32-bit lanes of a multiply-xorshift mix) of a book snapshot. Not
  * cryptographic: it detects divergence between replays and implementations, it does not resist forgery.
  */
-class Digest {
+export class Digest {
   private a = 0x811c9dc5;
   private b = 0x01000193;
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import type { OutboxRow } from './outbox.repository';
-import { EventTopic } from './settlement-events';
+import type { EventTopic } from '../writer/settlement-events';
 
 export const TOPICS: EventTopic[] = ['exchange.trades', 'exchange.leases', 'exchange.settlements'];
 

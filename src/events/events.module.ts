@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { OrdersModule } from '../orders/orders.module';
 import { EventsController } from './events.controller';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxRepository } from './outbox.repository';
 
 @Module({
-  imports: [OrdersModule],
   controllers: [EventsController],
-  providers: [OutboxRelay],
+  providers: [OutboxRelay, OutboxRepository],
   exports: [OutboxRelay],
 })
 export class EventsModule {}

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../config/app-config';
-import type { Batch } from '../orders/batch';
-import type { OrderWriter } from '../orders/order-writer';
+import type { CommittedBatch } from '../writer/committed-batch';
+import type { TradingWriter } from '../writer/trading-writer';
 import { InProcessBus } from './event-publisher';
 import { OutboxRelay } from './outbox-relay';
 import type { OutboxRepository, OutboxRow } from './outbox.repository';
@@ -37,12 +37,12 @@ class FakeOutbox {
 describe('OutboxRelay', () => {
   it('publishes the outbox backlog before newer events it holds in memory, each once and in order', async () => {
     const outbox = new FakeOutbox([1, 2, 3, 4, 5].map(event));
-    let committed: (batch: Batch) => void = () => {};
-    const writer = { onCommitted: (listener: (batch: Batch) => void) => (committed = listener) };
+    let committed: (batch: CommittedBatch) => void = () => {};
+    const writer = { onCommitted: (listener: (batch: CommittedBatch) => void) => (committed = listener) };
     const config = { kafka: { brokers: [], topicPrefix: '', clientId: 'test' } } as unknown as AppConfig;
     const relay = new OutboxRelay(
       outbox as unknown as OutboxRepository,
-      writer as unknown as OrderWriter,
+      writer as unknown as TradingWriter,
       config,
     );
     const seen: number[] = [];
@@ -53,7 +53,7 @@ describe('OutboxRelay', () => {
     // Committed while the relay starts up: they follow events 1..5, which only the database holds.
     const newer = [6, 7, 8].map(event);
     outbox.rows.push(...newer);
-    committed({ events: newer } as unknown as Batch);
+    committed({ number: 1, entries: [], settlement: newer });
     for (let i = 0; i < 100 && seen.length < 8; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     await relay.onApplicationShutdown();
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

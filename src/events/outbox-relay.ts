@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { OrderWriter } from '../orders/order-writer';
+import { TradingWriter } from '../writer/trading-writer';
 import { EventPublisher, InProcessBus, KafkaPublisher } from './event-publisher';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
 
@@ -33,7 +33,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
-    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const { brokers, clientId, topicPrefix } = config.kafka;
@@ -43,8 +43,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     this.writer.onCommitted((batch) => {
-      if (batch.events.length === 0) return;
-      this.recent.push(...batch.events);
+      if (batch.settlement.length === 0) return;
+      this.recent.push(...batch.settlement);
       // Too far behind (Kafka down): the database has them all; reading it is the way back.
       if (this.recent.length > MAX_RECENT) this.recent.length = 0;
       this.wake?.();

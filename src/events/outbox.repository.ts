@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { WriteStatement } from '../database/write-statement';
-import type { OutboxEvent } from './settlement-events';
+import type { OutboxEvent, OutboxRow } from '../writer/settlement-events';
 
-/** An event as the outbox holds it: its number in the outbox, and whether the relay has published it. */
-export interface OutboxRow extends OutboxEvent {
-  seq: number;
-  published: boolean;
-}
+export type { OutboxRow } from '../writer/settlement-events';
 
 interface BatchRow {
   first_seq: string;
@@ -25,41 +20,10 @@ function expand(rows: BatchRow[]): OutboxRow[] {
   );
 }
 
+/** The outbox as the relay and the admin API read it (the single writer writes it, see src/writer). */
 @Injectable()
 export class OutboxRepository {
-  /** The next event's number; read from the outbox before the first write. */
-  private nextSeq: number | null = null;
-
   constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /**
-   * Adds a batch's events to the caller's write statement, numbered after the last committed ones. Returns them
-   * as the outbox will hold them, and how to take the numbers back if the statement fails (batches commit one at
-   * a time, so that is exact).
-   */
-  async write(
-    statement: WriteStatement,
-    events: OutboxEvent[],
-  ): Promise<{ rows: OutboxRow[]; undo(): void }> {
-    if (events.length === 0) return { rows: [], undo: () => {} };
-    if (this.nextSeq === null) {
-      const [row] = await this.db.query(`select coalesce(max(last_seq), 0) as last from outbox`);
-      this.nextSeq = Number(row.last) + 1;
-    }
-    const first = this.nextSeq;
-    this.nextSeq += events.length;
-    statement.add(`insert into outbox (first_seq, last_seq, events) values ($1, $2, $3)`, [
-      first,
-      first + events.length - 1,
-      JSON.stringify(events),
-    ]);
-    return {
-      rows: events.map((event, i) => ({ ...event, seq: first + i, published: false })),
-      undo: () => {
-        this.nextSeq = first;
-      },
-    };
-  }
 
   /** The last event the relay recorded as published. */
   async publishedSeq(): Promise<number> {

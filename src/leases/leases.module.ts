@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { OrdersModule } from '../orders/orders.module';
+import { ProvisioningModule } from '../provisioning/provisioning.module';
 import { LeasesController } from './leases.controller';
+import { LeasesRepository } from './leases.repository';
 import { LeasesService } from './leases.service';
 
 @Module({
-  imports: [OrdersModule],
+  imports: [ProvisioningModule],
   controllers: [LeasesController],
-  providers: [LeasesService],
+  providers: [LeasesRepository, LeasesService],
+  exports: [LeasesRepository],
 })
 export class LeasesModule {}

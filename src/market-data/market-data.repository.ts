@@ -62,16 +62,4 @@ export class MarketDataRepository {
     );
     return { trades, last };
   }
-
-  /** Last price, and GPU-hours and their volume-weighted price over the 24 hours before `now`. */
-  async dayStats(symbol: string, now: Date) {
-    const [row] = await this.db.query(
-      `select (select price from trades where symbol = $1 order by seq desc limit 1) as last,
-              coalesce(sum(quantity * duration_hours), 0) as volume,
-              sum(price * quantity * duration_hours) / nullif(sum(quantity * duration_hours), 0) as vwap
-         from trades where symbol = $1 and created_at > $2::timestamptz - interval '24 hours' and created_at <= $2`,
-      [symbol, now],
-    );
-    return row as { last: string | null; volume: string; vwap: string | null };
-  }
 }

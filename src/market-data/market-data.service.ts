@@ -1,10 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import Decimal from 'decimal.js';
-import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { formatMoney } from '../common/money';
-import { OrderWriter } from '../orders/order-writer';
-import { unitsToPrice } from '../orders/price-units';
 import { CandleInterval, MarketDataRepository } from './market-data.repository';
 import { MarketFeed } from './market-feed';
 
@@ -15,35 +11,23 @@ export interface BookView {
   asks: [string, number][];
 }
 
-const money = (v: string | null): string | null => (v === null ? null : formatMoney(v));
-
+/** Market data over REST: the book and the ticker from the feed's committed memory, history from the database. */
 @Injectable()
 export class MarketDataService {
   constructor(
-    @Inject(OrderWriter) private readonly writer: OrderWriter,
     @Inject(MarketDataRepository) private readonly data: MarketDataRepository,
-    @Inject(Clock) private readonly clock: Clock,
     @Inject(MarketFeed) private readonly feed: MarketFeed,
   ) {}
 
-  /** Market checks from memory: these reads need not queue behind the writer. */
+  /** Market checks from memory: no read queues behind the writer. */
   private known(symbol: string): void {
     if (!this.feed.has(symbol)) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${symbol}`);
   }
 
-  /**
-   * The book as committed: read through the writer's queue, so it never shows a batch whose commit is still
-   * in flight (and might yet fail).
-   */
-  book(symbol: string, depth: number): Promise<BookView> {
-    return this.writer.submit((state) => {
-      const book = state.engine.book(symbol);
-      if (!book) throw new DomainError('UNKNOWN_SYMBOL', `unknown market ${symbol}`);
-      const { sequence, bids, asks } = book.depth(depth);
-      const levels = (side: [number, number][]): [string, number][] =>
-        side.map(([price, qty]) => [formatMoney(unitsToPrice(price)), qty]);
-      return { symbol, sequence, bids: levels(bids), asks: levels(asks) };
-    });
+  /** The book as committed (never a batch whose commit is still in flight): the same book the feed streams. */
+  book(symbol: string, depth: number): BookView {
+    this.known(symbol);
+    return this.feed.book(symbol, depth);
   }
 
   /** Newest first. */
@@ -74,19 +58,9 @@ export class MarketDataService {
     }));
   }
 
-  async ticker(symbol: string) {
+  /** The feed's ticker: one ticker, whether read here or streamed. */
+  ticker(symbol: string) {
     this.known(symbol);
-    const top = this.feed.ticker(symbol) as { bestBid: string | null; bestAsk: string | null };
-    const now = new Date(this.clock.now());
-    const day = await this.data.dayStats(symbol, now);
-    return {
-      symbol,
-      bestBid: top.bestBid,
-      bestAsk: top.bestAsk,
-      last: money(day.last),
-      volume24h: Number(day.volume),
-      vwap24h: day.vwap === null ? null : formatMoney(new Decimal(day.vwap).toDecimalPlaces(6)),
-      time: now.toISOString(),
-    };
+    return this.feed.ticker(symbol);
   }
 }

@@ -1,32 +1,56 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import Decimal from 'decimal.js';
 import { Clock } from '../common/clock';
-import { formatMoney } from '../common/money';
-import { Batch, BookUpdate } from '../orders/batch';
-import { OrderWriter } from '../orders/order-writer';
-import { unitsToPrice } from '../orders/price-units';
+import { formatMoney, formatUnits, unitsToUsd } from '../trading/money';
+import type { TradingState } from '../trading/state/trading-state';
+import type { LevelChange, TradeRecord } from '../trading/types';
+import { isoTime } from '../trading/time';
+import type { CommittedBatch } from '../writer/committed-batch';
+import { TradingWriter } from '../writer/trading-writer';
 import { bookChecksum } from './book-checksum';
 import { LevelLadder } from './level-ladder';
-import { TradeWindow } from './trade-window';
-import { MarketsService } from '../markets/markets.service';
 import { MarketDataRepository } from './market-data.repository';
+import { TradeWindow } from './trade-window';
 
 const DAY_MS = 24 * 3600_000;
 
 /** One market's book as the feed knows it: absolute quantities per price, as committed. */
 class FeedBook {
-  readonly bids = new LevelLadder('buy');
-  readonly asks = new LevelLadder('sell');
+  bids = new LevelLadder('buy');
+  asks = new LevelLadder('sell');
   sequence = 0;
   lastTradeId: string | null = null;
   last: string | null = null;
   /** Trades of the last 24 hours, for the ticker's volume and VWAP. */
   readonly day = new TradeWindow(DAY_MS);
 
-  apply(changes: BookUpdate['changes']): void {
+  apply(changes: readonly LevelChange[]): void {
     for (const [side, price, quantity] of changes) {
-      (side === 'buy' ? this.bids : this.asks).set(formatMoney(price), quantity);
+      (side === 'buy' ? this.bids : this.asks).set(formatUnits(price), quantity);
     }
+  }
+
+  /** Takes the levels of a book the writer has just loaded. */
+  reset(state: TradingState, symbol: string): void {
+    const { sequence, bids, asks } = state.engine.book(symbol)?.depth() ?? {
+      sequence: 0,
+      bids: [],
+      asks: [],
+    };
+    this.bids = new LevelLadder('buy');
+    this.asks = new LevelLadder('sell');
+    this.apply([
+      ...bids.map(([p, q]) => ['buy', p, q] as const),
+      ...asks.map(([p, q]) => ['sell', p, q] as const),
+    ]);
+    this.sequence = sequence;
+  }
+
+  trade(trade: TradeRecord): void {
+    this.lastTradeId = trade.id;
+    this.last = formatUnits(trade.price);
+    const gpuHours = trade.quantity * trade.durationHours;
+    this.day.add(trade.time, gpuHours, unitsToUsd(trade.price).times(gpuHours));
   }
 
   checksum(): number {
@@ -46,10 +70,11 @@ export type FeedListener = (
 ) => void;
 
 /**
- * The public market-data feed. It keeps each book from the committed batches only (never a batch still being
- * committed), turns each command's level changes into one `update` with the next sequence and the checksum of
- * the top 10 levels, and hands every message to its listeners (the WebSocket gateway) once, whatever the number
- * of subscribers: the matching path never waits on a client.
+ * The public market data, kept from committed batches only (never a batch still being committed): each book,
+ * its last trade and its 24 hours. It turns each command's level changes into one `update` with the book's
+ * sequence and the checksum of the top 10 levels, and hands every message to its listeners (the WebSocket
+ * gateway) once, whatever the number of subscribers: the matching path never waits on a client. The REST book
+ * and ticker read it too, so reads never queue behind the writer.
  */
 @Injectable()
 export class MarketFeed implements OnApplicationBootstrap {
@@ -57,30 +82,16 @@ export class MarketFeed implements OnApplicationBootstrap {
   private readonly listeners: FeedListener[] = [];
 
   constructor(
-    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(TradingWriter) writer: TradingWriter,
     @Inject(MarketDataRepository) private readonly data: MarketDataRepository,
     @Inject(Clock) private readonly clock: Clock,
-    @Inject(MarketsService) private readonly markets: MarketsService,
-  ) {}
+  ) {
+    writer.onLoaded((state) => this.resync(state));
+    writer.onCommitted((batch) => this.publish(batch));
+  }
 
+  /** The last price and the 24 hours of each market, from the trades table. */
   async onApplicationBootstrap(): Promise<void> {
-    this.writer.onCommitted((batch) => this.publish(batch));
-    this.markets.onCreated(async (market) => {
-      if (!this.books.has(market.symbol)) this.books.set(market.symbol, new FeedBook());
-    });
-    // Read through the writer's queue: the books as of the last commit, and every later batch arrives after.
-    await this.writer.submit((state) => {
-      for (const symbol of state.markets.keys()) {
-        const engineBook = state.engine.book(symbol);
-        if (!engineBook) continue;
-        const book = new FeedBook();
-        const { sequence, bids, asks } = engineBook.depth();
-        book.sequence = sequence;
-        for (const [price, qty] of bids) book.bids.set(formatMoney(unitsToPrice(price)), qty);
-        for (const [price, qty] of asks) book.asks.set(formatMoney(unitsToPrice(price)), qty);
-        this.books.set(symbol, book);
-      }
-    });
     const recent = await this.data.recent(new Date(this.clock.now() - DAY_MS));
     for (const { symbol, price } of recent.last) {
       const book = this.books.get(symbol);
@@ -93,29 +104,34 @@ export class MarketFeed implements OnApplicationBootstrap {
     }
   }
 
-  /** Best bid and ask, last price, and the last 24 hours' GPU-hours and VWAP, from memory. */
-  ticker(symbol: string): FeedMessage {
-    const book = this.books.get(symbol) as FeedBook;
-    const now = this.clock.now();
-    const { gpuHours: volume, value } = book.day.totals(now);
-    return {
-      channel: 'ticker',
-      symbol,
-      bestBid: book.bids.top(1)[0]?.[0] ?? null,
-      bestAsk: book.asks.top(1)[0]?.[0] ?? null,
-      last: book.last,
-      volume24h: volume,
-      vwap24h: volume === 0 ? null : formatMoney(value.dividedBy(volume).toDecimalPlaces(6)),
-      time: new Date(now).toISOString(),
-    };
-  }
-
   onMessage(listener: FeedListener): void {
     this.listeners.push(listener);
   }
 
   has(symbol: string): boolean {
     return this.books.has(symbol);
+  }
+
+  /** The committed book, best `depth` levels a side. */
+  book(symbol: string, depth: number) {
+    const book = this.books.get(symbol) as FeedBook;
+    return { symbol, sequence: book.sequence, bids: book.bids.top(depth), asks: book.asks.top(depth) };
+  }
+
+  /** Best bid and ask, last price, and the last 24 hours' GPU-hours and VWAP. */
+  ticker(symbol: string) {
+    const book = this.books.get(symbol) as FeedBook;
+    const now = this.clock.now();
+    const { gpuHours: volume, value } = book.day.totals(now);
+    return {
+      symbol,
+      bestBid: book.bids.top(1)[0]?.[0] ?? null,
+      bestAsk: book.asks.top(1)[0]?.[0] ?? null,
+      last: book.last,
+      volume24h: volume,
+      vwap24h: volume === 0 ? null : formatMoney(value.dividedBy(volume).toDecimalPlaces(6)),
+      time: isoTime(now),
+    };
   }
 
   snapshot(symbol: string): FeedMessage {
@@ -142,47 +158,65 @@ export class MarketFeed implements OnApplicationBootstrap {
     };
   }
 
-  private publish(batch: Batch): void {
+  /**
+   * The writer loaded the state anew (at start, or after a failure): a batch whose outcome was unknown may be in
+   * it. A book whose sequence moved without the feed is replaced, and its subscribers get the fresh snapshot.
+   */
+  private resync(state: TradingState): void {
+    for (const market of state.markets.terms()) {
+      const known = this.books.get(market.symbol);
+      const book = known ?? new FeedBook();
+      const before = book.sequence;
+      book.reset(state, market.symbol);
+      this.books.set(market.symbol, book);
+      if (known && book.sequence !== before)
+        this.emit(market.symbol, 'book', () => this.snapshot(market.symbol));
+    }
+  }
+
+  private publish(batch: CommittedBatch): void {
     // When the batch became durable: clients can measure how fresh an update is.
     const time = new Date().toISOString();
-    for (const update of batch.bookUpdates) {
-      const book = this.books.get(update.symbol);
-      if (!book) continue;
-      book.apply(update.changes);
-      book.sequence = update.sequence;
-      this.emit(update.symbol, 'book', () => ({
-        channel: 'book',
-        type: 'update',
-        symbol: update.symbol,
-        sequence: update.sequence,
-        changes: update.changes.map(([side, price, qty]) => [side, formatMoney(price), qty]),
-        checksum: book.checksum(),
-        time,
-      }));
-    }
-    const touched = new Set(batch.bookUpdates.map((u) => u.symbol));
-    for (const trade of batch.trades) {
-      const book = this.books.get(trade.symbol);
-      touched.add(trade.symbol);
-      if (book) {
-        book.lastTradeId = trade.id;
-        book.last = formatMoney(trade.price);
-        const gpuHours = trade.quantity * trade.durationHours;
-        book.day.add(trade.time.getTime(), gpuHours, trade.price.times(gpuHours));
+    const touched = new Set<string>();
+    for (const { events } of batch.entries) {
+      for (const e of events) {
+        if (e.type === 'market.opened') {
+          if (!this.books.has(e.market.symbol)) this.books.set(e.market.symbol, new FeedBook());
+        } else if (e.type === 'book.changed') {
+          const book = this.books.get(e.symbol);
+          if (!book) continue;
+          book.apply(e.changes);
+          book.sequence = e.sequence;
+          touched.add(e.symbol);
+          this.emit(e.symbol, 'book', () => ({
+            channel: 'book',
+            type: 'update',
+            symbol: e.symbol,
+            sequence: e.sequence,
+            changes: e.changes.map(([side, price, qty]) => [side, formatUnits(price), qty]),
+            checksum: book.checksum(),
+            time,
+          }));
+        } else if (e.type === 'trade.executed') {
+          const trade = e.trade;
+          this.books.get(trade.symbol)?.trade(trade);
+          touched.add(trade.symbol);
+          this.emit(trade.symbol, 'trades', () => ({
+            channel: 'trades',
+            symbol: trade.symbol,
+            tradeId: trade.id,
+            price: formatUnits(trade.price),
+            quantity: trade.quantity,
+            durationHours: trade.durationHours,
+            takerSide: trade.takerSide,
+            time: isoTime(trade.time),
+          }));
+        }
       }
-      this.emit(trade.symbol, 'trades', () => ({
-        channel: 'trades',
-        symbol: trade.symbol,
-        tradeId: trade.id,
-        price: formatMoney(trade.price),
-        quantity: trade.quantity,
-        durationHours: trade.durationHours,
-        takerSide: trade.takerSide,
-        time: trade.time.toISOString(),
-      }));
     }
     for (const symbol of touched) {
-      if (this.books.has(symbol)) this.emit(symbol, 'ticker', () => this.ticker(symbol));
+      if (this.books.has(symbol))
+        this.emit(symbol, 'ticker', () => ({ channel: 'ticker', ...this.ticker(symbol) }));
     }
   }
 

@@ -1,30 +1,28 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { formatMoney, money } from '../common/money';
-import { DEFAULT_CATALOG, MarketDefinition } from './default-catalog';
+import type { MarketTerms } from '../trading/types';
+import { TradingWriter } from '../writer/trading-writer';
+import { DEFAULT_CATALOG } from './default-catalog';
 import { CreateMarketDto } from './dto/create-market.dto';
 import { MarketEntity } from './persistence/market.entity';
 
-export type MarketView = MarketDefinition;
+export type MarketView = MarketTerms;
 
 const DEFAULT_NOTICE_MINUTES = 15;
 
 @Injectable()
 export class MarketsService implements OnModuleInit {
-  private readonly createdListeners: ((market: MarketView) => Promise<void>)[] = [];
-
-  constructor(@InjectRepository(MarketEntity) private readonly markets: Repository<MarketEntity>) {}
+  constructor(
+    @InjectRepository(MarketEntity) private readonly markets: Repository<MarketEntity>,
+    @Inject(TradingWriter) private readonly writer: TradingWriter,
+  ) {}
 
   /** Makes sure the default catalog exists (idempotent; markets an operator changed are left alone). */
   async onModuleInit(): Promise<void> {
     await this.markets.createQueryBuilder().insert().values(DEFAULT_CATALOG).orIgnore().execute();
-  }
-
-  /** Called for every market an admin adds, before the admin is answered (the books open it at once). */
-  onCreated(listener: (market: MarketView) => Promise<void>): void {
-    this.createdListeners.push(listener);
   }
 
   async list(): Promise<MarketView[]> {
@@ -58,7 +56,8 @@ export class MarketsService implements OnModuleInit {
       throw error;
     }
     const market = await this.get(dto.symbol);
-    for (const listener of this.createdListeners) await listener(market);
+    // The book opens before the admin is answered.
+    await this.writer.submit({ kind: 'addMarket', market });
     return market;
   }
 }

@@ -3,35 +3,48 @@ import { accountOf } from '../accounts/accounts.controller';
 import { Principal } from '../auth/principal';
 import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
-import { PlaceOrderDto } from './dto/place-order.dto';
-import { amendOrder, cancelAllOrders, cancelOrder, placeOrder } from './order-matching';
+import type { NewOrder } from '../trading/commands';
+import type { OrderStatus, Trader } from '../trading/types';
+import { OrderView, orderView } from '../trading/views/order-view';
+import { TradingWriter } from '../writer/trading-writer';
 import { AmendOrderDto } from './dto/amend-order.dto';
-import { OrderRecord, OrderStatus } from './order-record';
-import { fillView, orderView } from './order-view';
-import { OrderWriter } from './order-writer';
+import { PlaceOrderDto } from './dto/place-order.dto';
+import { fillView } from './fill-view';
 import { OrdersRepository } from './orders.repository';
-import { TradingState } from './trading-state';
-
-export type OrderView = ReturnType<typeof orderView>;
+import { priceToUnits } from './price-units';
 
 export interface Placed {
   order: OrderView;
   created: boolean;
 }
 
-/** This account's open order with this id, from the writer's memory. */
-function openOrderOf(state: TradingState, accountId: string, id: string): OrderRecord | null {
-  const open = /^\d{1,15}$/.test(id) ? state.open.get(Number(id)) : undefined;
-  return open && open.accountId === accountId ? open : null;
+const parseTime = (iso: string | undefined): number | null => (iso === undefined ? null : Date.parse(iso));
+const ORDER_ID = /^\d{1,15}$/;
+
+/** A new order as the trading core takes it: prices in engine units, times in ms. */
+function newOrder(dto: PlaceOrderDto): NewOrder {
+  return {
+    clientOrderId: dto.clientOrderId ?? null,
+    symbol: dto.symbol,
+    side: dto.side,
+    type: dto.type,
+    price: dto.type === 'limit' || dto.price !== undefined ? priceToUnits(dto.price) : null,
+    quantity: dto.quantity,
+    durationHours: dto.durationHours ?? null,
+    availableUntil: parseTime(dto.availableUntil),
+    minQuantity: dto.minQuantity ?? null,
+    timeInForce: dto.timeInForce ?? null,
+    expireAt: parseTime(dto.expireAt),
+    postOnly: dto.postOnly ?? false,
+    selfTradePrevention: dto.selfTradePrevention ?? null,
+  };
 }
 
-/** A new order, or the one this account placed earlier with the same clientOrderId. */
-type Placement = { kind: 'placed'; order: OrderView } | { kind: 'earlier'; id: number };
-
+/** Builds order commands for the single writer, and reads orders as committed. */
 @Injectable()
 export class OrdersService {
   constructor(
-    @Inject(OrderWriter) private readonly writer: OrderWriter,
+    @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(OrdersRepository) private readonly orders: OrdersRepository,
     @Inject(ClustersService) private readonly clusters: ClustersService,
   ) {}
@@ -59,18 +72,12 @@ export class OrdersService {
     if (dto.side === 'buy' && dto.clusterId !== undefined) {
       throw new DomainError('INVALID_REQUEST', 'clusterId is for sell orders');
     }
-    await this.clusters.load();
-    const cluster = dto.side === 'sell' ? this.clusters.owned(accountId, dto.clusterId) : null;
-    const trader = { accountId, engineAccountId: principal.engineAccountId as number };
-    const outcome = this.writer.submit((state, batch, now): Placement => {
-      const key = dto.clientOrderId ? `${accountId}:${dto.clientOrderId}` : null;
-      const earlier = key === null ? undefined : state.clientOrderIds.get(key);
-      if (earlier !== undefined) return { kind: 'earlier', id: earlier };
-      return { kind: 'placed', order: orderView(placeOrder(state, batch, trader, dto, cluster, now)) };
-    });
+    const order = newOrder(dto);
+    const cluster = dto.side === 'sell' ? (await this.clusters.load()).owned(accountId, dto.clusterId) : null;
+    const outcome = this.writer.submit({ kind: 'place', trader: this.trader(principal), order, cluster });
     const result = outcome.then(async (placed): Promise<Placed> => {
-      if (placed.kind === 'placed') return { order: placed.order, created: true };
-      return { order: orderView(await this.get(accountId, String(placed.id))), created: false };
+      if ('order' in placed) return { order: orderView(placed.order), created: true };
+      return { order: orderView(await this.get(accountId, String(placed.earlierOrderId))), created: false };
     });
     return { result };
   }
@@ -78,11 +85,14 @@ export class OrdersService {
   /** Open orders are found in the writer's memory; only a refusal (not found, not open) reads the database. */
   async cancel(principal: Principal, id: string): Promise<OrderView> {
     const accountId = accountOf(principal);
-    const cancelled = await this.writer.submit((state, batch, now) => {
-      const open = openOrderOf(state, accountId, id);
-      return open ? orderView(cancelOrder(state, batch, open, now)) : null;
-    });
-    return cancelled ?? this.refuseNotOpen(accountId, id);
+    if (!ORDER_ID.test(id)) return this.refuseNotOpen(accountId, id);
+    try {
+      return orderView((await this.writer.submit({ kind: 'cancel', accountId, orderId: Number(id) })).order);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'ORDER_NOT_OPEN')
+        return this.refuseNotOpen(accountId, id);
+      throw error;
+    }
   }
 
   async amend(principal: Principal, id: string, change: AmendOrderDto): Promise<OrderView> {
@@ -90,28 +100,31 @@ export class OrdersService {
     if (change.quantity === undefined && change.price === undefined) {
       throw new DomainError('INVALID_REQUEST', 'send a quantity, a price, or both');
     }
-    await this.clusters.load();
-    const amended = await this.writer.submit((state, batch, now) => {
-      const open = openOrderOf(state, accountId, id);
-      if (!open) return null;
-      const cluster = open.clusterId ? this.clusters.owned(accountId, open.clusterId) : null;
-      return orderView(amendOrder(state, batch, open, change, cluster, now));
-    });
-    return amended ?? this.refuseNotOpen(accountId, id);
-  }
-
-  /** NOT_FOUND, or ORDER_NOT_OPEN with the order's status. */
-  private async refuseNotOpen(accountId: string, id: string): Promise<never> {
-    const order = await this.get(accountId, id);
-    throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
+    if (!ORDER_ID.test(id)) return this.refuseNotOpen(accountId, id);
+    const price = change.price === undefined ? null : priceToUnits(change.price);
+    try {
+      const { order } = await this.writer.submit({
+        kind: 'amend',
+        accountId,
+        orderId: Number(id),
+        quantity: change.quantity ?? null,
+        price,
+      });
+      return orderView(order);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'ORDER_NOT_OPEN')
+        return this.refuseNotOpen(accountId, id);
+      throw error;
+    }
   }
 
   async cancelAll(principal: Principal, symbol: string | null): Promise<OrderView[]> {
-    const accountId = accountOf(principal);
-    const trader = { accountId, engineAccountId: principal.engineAccountId as number };
-    return this.writer.submit((state, batch, now) =>
-      cancelAllOrders(state, batch, trader, symbol, now).map(orderView),
-    );
+    const { orders } = await this.writer.submit({
+      kind: 'cancelAll',
+      trader: this.trader(principal),
+      symbol,
+    });
+    return orders.map(orderView);
   }
 
   /** The id of this account's order with this clientOrderId, or NOT_FOUND. */
@@ -134,8 +147,18 @@ export class OrdersService {
     return (await this.orders.fills(accountId, limit)).map((t) => fillView(t, accountId));
   }
 
+  private trader(principal: Principal): Trader {
+    return { accountId: accountOf(principal), engineAccountId: principal.engineAccountId as number };
+  }
+
+  /** NOT_FOUND, or ORDER_NOT_OPEN with the order's status. */
+  private async refuseNotOpen(accountId: string, id: string): Promise<never> {
+    const order = await this.get(accountId, id);
+    throw new DomainError('ORDER_NOT_OPEN', `order ${id} is ${order.status}`);
+  }
+
   /** This account's order, or NOT_FOUND (another account's order is not found either). */
-  private async get(accountId: string, id: string): Promise<OrderRecord> {
+  private async get(accountId: string, id: string) {
     const order = await this.orders.findOne(id);
     if (!order || order.accountId !== accountId) throw new DomainError('NOT_FOUND', `no order ${id}`);
     return order;

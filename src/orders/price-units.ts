@@ -1,8 +1,6 @@
 import Decimal from 'decimal.js';
 import { DomainError } from '../common/domain-error';
-
-/** Inside the engine a price is an integer number of micro-USD per GPU-hour. */
-export const UNITS_PER_USD = 1_000_000;
+import { UNITS_PER_USD } from '../trading/money';
 
 const PRICE = /^(0|[1-9]\d{0,8})(\.\d{1,6})?$/;
 
@@ -15,8 +13,4 @@ export function priceToUnits(price: unknown): number {
     );
   }
   return new Decimal(price).times(UNITS_PER_USD).toNumber();
-}
-
-export function unitsToPrice(units: number): Decimal {
-  return new Decimal(units).dividedBy(UNITS_PER_USD);
 }

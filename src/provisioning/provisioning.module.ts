@@ -2,18 +2,18 @@ import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { OrdersModule } from '../orders/orders.module';
 import { ClusterDeliveriesController } from './cluster-deliveries.controller';
 import { ProvisioningAdminController } from './provisioning-admin.controller';
 import { ProvisioningController } from './provisioning.controller';
 import { ProvisioningService } from './provisioning.service';
 import { SshKeyController } from './ssh-key.controller';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { HttpWebhookSender, WebhookSender } from './webhook-sender';
 
 /** The provisioning hook: webhooks to sellers' clusters, their callbacks, and the leases they start or fail. */
 @Module({
-  imports: [OrdersModule, ClustersModule],
+  imports: [ClustersModule],
   controllers: [
     ProvisioningController,
     SshKeyController,
@@ -22,6 +22,7 @@ import { HttpWebhookSender, WebhookSender } from './webhook-sender';
   ],
   providers: [
     ProvisioningService,
+    WebhookDeliveriesRepository,
     WebhookDispatcher,
     {
       provide: WebhookSender,
@@ -29,5 +30,6 @@ import { HttpWebhookSender, WebhookSender } from './webhook-sender';
       useFactory: (config: AppConfig) => new HttpWebhookSender(config.provisioning.timeoutMs),
     },
   ],
+  exports: [WebhookDeliveriesRepository],
 })
 export class ProvisioningModule {}

@@ -5,10 +5,8 @@ import { Principal } from '../auth/principal';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
-import { activateLease, failLease } from '../leases/lease-lifecycle';
-import { LeaseRecord } from '../leases/lease-record';
-import { LeasesRepository } from '../leases/leases.repository';
-import { OrderWriter } from '../orders/order-writer';
+import type { LeaseSnapshot } from '../trading/types';
+import { TradingWriter } from '../writer/trading-writer';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
 import { webhookHeaders } from './webhook-signature';
 import { DeliveryStatus, WebhookDeliveriesRepository, deliveryView } from './webhook-deliveries.repository';
@@ -17,12 +15,11 @@ import { DeliveryStatus, WebhookDeliveriesRepository, deliveryView } from './web
 export type ProvisioningOutcome =
   { status: 'active'; access: Record<string, unknown> } | { status: 'failed'; reason: string };
 
-/** Turns clusters' answers (to a webhook, or in a signed callback) into lease transitions through the writer. */
+/** Turns clusters' answers (to a webhook, or in a signed callback) into lease commands for the writer. */
 @Injectable()
 export class ProvisioningService {
   constructor(
-    @Inject(OrderWriter) private readonly writer: OrderWriter,
-    @Inject(LeasesRepository) private readonly leases: LeasesRepository,
+    @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
     @Inject(ClustersService) private readonly clustersService: ClustersService,
     @Inject(WebhookDeliveriesRepository) private readonly webhooks: WebhookDeliveriesRepository,
@@ -33,39 +30,23 @@ export class ProvisioningService {
    * active lease changes nothing (clusters retry); any other answer about a lease no longer provisioning is
    * LEASE_NOT_PROVISIONING (it failed at its deadline, say: its deprovision is already on its way).
    */
-  complete(leaseId: string, outcome: ProvisioningOutcome): Promise<LeaseRecord> {
-    return this.writer.submit((state, batch, now) => {
-      const lease = state.leases.get(leaseId);
-      if (lease?.status === 'active' && outcome.status === 'active') return lease;
-      if (!lease || lease.status !== 'provisioning')
-        throw new DomainError('LEASE_NOT_PROVISIONING', `lease ${leaseId} is not provisioning`);
-      if (outcome.status === 'active') activateLease(batch, lease, outcome.access, new Date(now));
-      else
-        failLease(
-          state,
-          batch,
-          lease,
-          `the cluster could not provision it: ${outcome.reason}`,
-          new Date(now),
-        );
-      return lease;
-    });
+  async complete(leaseId: string, outcome: ProvisioningOutcome): Promise<LeaseSnapshot> {
+    const done =
+      outcome.status === 'active'
+        ? await this.writer.submit({ kind: 'activateLease', leaseId, access: outcome.access })
+        : await this.writer.submit({ kind: 'failLease', leaseId, reason: outcome.reason });
+    return done.lease;
   }
 
   /** A cluster's webhook deliveries, for its owner (UNKNOWN_CLUSTER for anyone else's). */
   async deliveries(principal: Principal, clusterId: string, status: DeliveryStatus | null, limit: number) {
-    await this.clustersService.load();
-    const cluster = this.clustersService.owned(accountOf(principal), clusterId);
+    const cluster = (await this.clustersService.load()).owned(accountOf(principal), clusterId);
     return (await this.webhooks.forCluster(cluster.id, status, limit)).map(deliveryView);
   }
 
   /** Sets (or, with null, removes) the key sent with the leases provisioned for this buyer from now on. */
   async setSshKey(accountId: string, sshPublicKey: string | null): Promise<{ sshPublicKey: string | null }> {
-    await this.writer.submit((state, batch) => {
-      if (sshPublicKey === null) state.sshKeys.delete(accountId);
-      else state.sshKeys.set(accountId, sshPublicKey);
-      batch.sshKeys.set(accountId, sshPublicKey);
-    });
+    await this.writer.submit({ kind: 'setSshKey', accountId, key: sshPublicKey });
     return { sshPublicKey };
   }
 
@@ -75,7 +56,7 @@ export class ProvisioningService {
     headers: Record<string, unknown>,
     dto: ProvisioningCallbackDto,
   ) {
-    const lease = await this.leases.findOne(dto.leaseId);
+    const lease = await this.webhooks.leaseOf(dto.leaseId);
     const target = lease ? await this.clusters.webhookTarget(lease.clusterId) : null;
     if (!lease || !target || !rawBody)
       throw new DomainError('INVALID_SIGNATURE', 'the signature does not verify');
@@ -91,7 +72,7 @@ export class ProvisioningService {
       dto.status === 'active'
         ? { status: 'active', access: dto.access ?? {} }
         : { status: 'failed', reason: dto.reason ?? 'no reason given' };
-    const done = await this.complete(lease.id, outcome);
+    const done = await this.complete(dto.leaseId, outcome);
     return { leaseId: done.id, status: done.status };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { WriteStatement } from '../database/write-statement';
 import { WebhookDelivery, WebhookType } from './webhook-delivery';
 
 interface DeliveryRow {
@@ -57,27 +56,14 @@ export function deliveryView(d: DeliveryRecord) {
 export class WebhookDeliveriesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** New deliveries, inside the batch's statement (with the lease change that calls for them). */
-  write(statement: WriteStatement, deliveries: WebhookDelivery[]): void {
-    if (deliveries.length === 0) return;
-    const column = <T>(f: (d: WebhookDelivery) => T): T[] => deliveries.map(f);
-    statement.add(
-      `insert into webhook_deliveries (id, lease_id, cluster_id, type, payload, status, next_attempt_at, created_at,
-                                       updated_at)
-       select v.id, v.lease_id, v.cluster_id, v.type, v.payload, 'pending', v.next_attempt_at, v.created_at,
-              v.created_at
-         from unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[],
-                     $7::timestamptz[]) as v (id, lease_id, cluster_id, type, payload, next_attempt_at, created_at)`,
-      [
-        column((d) => d.id),
-        column((d) => d.leaseId),
-        column((d) => d.clusterId),
-        column((d) => d.type),
-        column((d) => d.payload),
-        column((d) => d.nextAttemptAt),
-        column((d) => d.createdAt),
-      ],
+  /** The cluster of a lease and whether it is still provisioning (a retry about a lease that is not is dropped). */
+  async leaseOf(leaseId: string): Promise<{ clusterId: string; status: string } | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(leaseId)) return null;
+    const rows: { cluster_id: string; status: string }[] = await this.db.query(
+      `select cluster_id, status from leases where id = $1`,
+      [leaseId],
     );
+    return rows.length ? { clusterId: rows[0].cluster_id, status: rows[0].status } : null;
   }
 
   /** Every delivery not yet taken by its cluster, the most overdue first (what a restart resumes). */

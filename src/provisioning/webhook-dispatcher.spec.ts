@@ -1,12 +1,12 @@
 import type { ClustersRepository } from '../clusters/clusters.repository';
 import type { AppConfig } from '../config/app-config';
-import type { LeasesRepository } from '../leases/leases.repository';
-import { Batch } from '../orders/batch';
-import type { OrderWriter } from '../orders/order-writer';
+import type { WebhookRequest } from '../trading/types';
+import type { CommittedBatch } from '../writer/committed-batch';
+import type { TradingWriter } from '../writer/trading-writer';
 import type { ProvisioningService } from './provisioning.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import type { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
-import { WebhookDelivery, WebhookType } from './webhook-delivery';
+import type { WebhookType } from './webhook-delivery';
 import { WebhookResponse, WebhookSender, WebhookTarget } from './webhook-sender';
 
 /** A sender whose answers the test gives, one request at a time. */
@@ -20,22 +20,20 @@ class HeldSender extends WebhookSender {
   }
 }
 
-const delivery = (id: string, type: WebhookType, leaseId = 'lease-1'): WebhookDelivery => ({
+const delivery = (id: string, type: WebhookType, leaseId = 'lease-1'): WebhookRequest => ({
   id,
   leaseId,
   clusterId: 'cluster-1',
   type,
   payload: '{}',
-  attempts: 0,
-  nextAttemptAt: new Date(0),
-  createdAt: new Date(0),
+  createdAt: 0,
 });
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('WebhookDispatcher', () => {
   let sender: HeldSender;
-  let committed: (batch: Batch) => void;
+  let committed: (batch: CommittedBatch) => void;
   let retries: { id: string; attempts: number; at: Date }[];
   let closed: { id: string; status: string; attempts: number }[];
   let dispatcher: WebhookDispatcher;
@@ -52,6 +50,7 @@ describe('WebhookDispatcher', () => {
     targetLookups = 0;
     const deliveries = {
       pending: async () => [],
+      leaseOf: async () => ({ clusterId: 'cluster-1', status: 'provisioning' }),
       retryLater: async (id: string, attempt: { attempts: number }, at: Date) => {
         if (repositoryDown) throw new Error('database down');
         retries.push({ id, attempts: attempt.attempts, at });
@@ -67,15 +66,13 @@ describe('WebhookDispatcher', () => {
         return { url: 'http://127.0.0.1:9/hook', secret: 'whsec_x' };
       },
     } as unknown as ClustersRepository;
-    const leases = {
-      findOne: async () => ({ status: 'provisioning' }),
-    } as unknown as LeasesRepository;
     const provisioning = {
       complete: async (leaseId: string) => completed.push(leaseId),
     } as unknown as ProvisioningService;
     const writer = {
-      onCommitted: (listener: (b: Batch) => void) => (committed = listener),
-    } as unknown as OrderWriter;
+      onCommitted: (listener: (b: CommittedBatch) => void) => (committed = listener),
+      onLoaded: () => {},
+    } as unknown as TradingWriter;
     const config = {
       provisioning: {
         mode: 'webhook',
@@ -85,16 +82,24 @@ describe('WebhookDispatcher', () => {
         timeoutMs: 1000,
       },
     } as AppConfig;
-    dispatcher = new WebhookDispatcher(sender, deliveries, clusters, leases, provisioning, writer, config);
+    dispatcher = new WebhookDispatcher(sender, deliveries, clusters, provisioning, writer, config);
   });
 
   afterEach(() => dispatcher.onApplicationShutdown());
 
-  const commit = (...deliveries: WebhookDelivery[]) => {
-    const batch = new Batch();
-    batch.deliveries.push(...deliveries);
-    committed(batch);
-  };
+  const commit = (...requests: WebhookRequest[]) =>
+    committed({
+      number: 1,
+      settlement: [],
+      entries: [
+        {
+          command: { kind: 'tick' },
+          now: 0,
+          outcome: { ok: true, value: {} },
+          events: requests.map((request) => ({ type: 'webhook.requested', request })),
+        },
+      ],
+    });
 
   it("never sends a lease's deprovision while its provision is in flight", async () => {
     commit(delivery('msg_p', 'lease.provision'), delivery('msg_other', 'lease.provision', 'lease-2'));

@@ -3,11 +3,11 @@ import { ClustersRepository } from '../clusters/clusters.repository';
 import { DomainError } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { LeasesRepository } from '../leases/leases.repository';
-import { OrderWriter } from '../orders/order-writer';
+import { findUnsafeInput } from '../common/safe-input';
+import { TradingWriter } from '../writer/trading-writer';
 import { ProvisioningOutcome, ProvisioningService } from './provisioning.service';
 import { AttemptRecord, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
-import { WebhookDelivery } from './webhook-delivery';
+import { WebhookDelivery, freshDelivery } from './webhook-delivery';
 import { WebhookResponse, WebhookSender, WebhookTarget } from './webhook-sender';
 
 /** Requests in flight at once, across all clusters. */
@@ -45,25 +45,50 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(WebhookSender) private readonly sender: WebhookSender,
     @Inject(WebhookDeliveriesRepository) private readonly deliveries: WebhookDeliveriesRepository,
     @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
-    @Inject(LeasesRepository) private readonly leases: LeasesRepository,
     @Inject(ProvisioningService) private readonly provisioning: ProvisioningService,
-    @Inject(OrderWriter) writer: OrderWriter,
+    @Inject(TradingWriter) writer: TradingWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     writer.onCommitted((batch) => {
-      if (batch.deliveries.length === 0) return;
-      for (const delivery of batch.deliveries) {
-        this.pending.set(delivery.id, delivery);
-        if (delivery.type === 'lease.provision') this.fresh.add(delivery.id);
+      let added = false;
+      for (const { events } of batch.entries) {
+        for (const e of events) {
+          if (e.type !== 'webhook.requested') continue;
+          this.pending.set(e.request.id, freshDelivery(e.request));
+          if (e.request.type === 'lease.provision') this.fresh.add(e.request.id);
+          added = true;
+        }
       }
-      this.pump();
+      if (added) this.pump();
+    });
+    // After a commit whose outcome was unknown, the database may hold requests this process never saw.
+    let loads = 0;
+    writer.onLoaded(() => {
+      if (loads++ > 0 && !this.stopped) void this.resume();
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.resume();
+  }
+
+  /** Takes up every delivery the database has pending (at start, and after the writer reloaded). */
+  private async resume(): Promise<void> {
     if (this.config.provisioning.mode !== 'webhook') return;
-    for (const delivery of await this.deliveries.pending()) this.pending.set(delivery.id, delivery);
-    if (this.pending.size > 0) this.logger.log(`resuming ${this.pending.size} pending webhook deliveries`);
+    let found = 0;
+    try {
+      for (const delivery of await this.deliveries.pending()) {
+        if (this.pending.has(delivery.id) || this.busyLeases.has(delivery.leaseId)) continue;
+        this.pending.set(delivery.id, delivery);
+        found++;
+      }
+    } catch (error) {
+      this.logger.warn(
+        `cannot read pending webhook deliveries: ${error instanceof Error ? error.message : error}`,
+      );
+      return;
+    }
+    if (found > 0) this.logger.log(`resuming ${found} pending webhook deliveries`);
     this.pump();
   }
 
@@ -134,7 +159,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const attempts = delivery.attempts + 1;
     if (delivery.type === 'lease.provision' && !this.fresh.delete(delivery.id)) {
       // A retry, or resumed after a restart: the lease may have failed (deadline) or been answered (callback).
-      const lease = await this.leases.findOne(delivery.leaseId);
+      const lease = await this.deliveries.leaseOf(delivery.leaseId);
       if (lease?.status !== 'provisioning')
         return {
           close: 'abandoned',
@@ -155,7 +180,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       return { close: 'delivered', attempt }; // a 202 is followed by the cluster's callback (or the deadline)
     const outcome = outcomeOf(response.body);
     if (!outcome)
-      return { retry: { ...attempt, error: 'the answer is not {"status":"active"|"failed",...}' } };
+      return {
+        retry: {
+          ...attempt,
+          error: 'the answer is not {"status":"active"|"failed",...} in text the exchange can store',
+        },
+      };
     try {
       await this.provisioning.complete(delivery.leaseId, outcome);
     } catch (error) {
@@ -202,9 +232,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
-/** A `200` answer: `{"status":"active","access":{...}}` or `{"status":"failed","reason":"..."}`. */
+/**
+ * A `200` answer: `{"status":"active","access":{...}}` or `{"status":"failed","reason":"..."}`. An answer that
+ * carries what the database cannot store as sent (NUL, lone surrogates) is no answer: it is asked again.
+ */
 function outcomeOf(body: unknown): ProvisioningOutcome | null {
-  if (typeof body !== 'object' || body === null) return null;
+  if (typeof body !== 'object' || body === null || findUnsafeInput(body) !== null) return null;
   const answer = body as { status?: unknown; access?: unknown; reason?: unknown };
   if (answer.status === 'active') {
     const access = answer.access;

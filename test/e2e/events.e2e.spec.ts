@@ -44,16 +44,19 @@ describe('settlement events without Kafka', () => {
       .send({ symbol: SYMBOL, side: 'buy', type: 'limit', price: '4.00', quantity: 8, durationHours: 2 })
       .expect(201);
 
+    // In the order they happened: the buy's hold, then its trade, the lease it opens and the escrow it moves.
     const all = (await events('').expect(200)).body;
     expect(all.map((e: { event: { type: string } }) => e.event.type)).toEqual([
       'funds.deposited',
+      'funds.held',
       'trade.executed',
       'lease.provisioning',
-      'funds.held',
       'funds.escrowed',
     ]);
     expect(all.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(all[1]).toMatchObject({
+    const buyOrderId = all[2].event.data.buyOrderId;
+    const leaseId = all[2].event.data.leaseId;
+    expect(all[2]).toMatchObject({
       topic: 'exchange.trades',
       key: SYMBOL,
       event: {
@@ -61,7 +64,18 @@ describe('settlement events without Kafka', () => {
         data: { price: '4', quantity: 8, durationHours: 2, buyerId: buyer.id, sellerId: seller.id },
       },
     });
-    expect(all[3]).toMatchObject({ key: buyer.id, event: { data: { accountId: buyer.id, amount: '64' } } });
+    expect(all[1]).toMatchObject({
+      key: buyer.id,
+      event: { data: { accountId: buyer.id, amount: '64', orderId: buyOrderId } },
+    });
+    expect(all[3]).toMatchObject({ key: leaseId, event: { data: { leaseId } } });
+    // PROTOCOL.md: funds and settlement events carry the lease or order they belong to.
+    expect(all[4]).toMatchObject({
+      key: buyer.id,
+      event: {
+        data: { accountId: buyer.id, orderId: buyOrderId, leaseId, tradeId: all[2].event.data.tradeId },
+      },
+    });
 
     const page = (await events('?afterSeq=3&limit=1').expect(200)).body;
     expect(page.map((e: { seq: number }) => e.seq)).toEqual([4]);

@@ -1,13 +1,12 @@
-import { formatMoney } from '../common/money';
-import { LeaseRecord } from './lease-record';
-
-const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+import { formatMoney, formatUnits } from '../money';
+import { isoTimeOrNull } from '../time';
+import type { LeaseSnapshot } from '../types';
 
 /**
  * The lease as PROTOCOL.md shows it, with its settlement once it has ended. `access` (what the cluster handed
  * over) is in it only when the viewer is the buyer; events, webhooks and the seller never see it.
  */
-export function leaseView(l: LeaseRecord, viewerId: string | null = null) {
+export function leaseView(l: LeaseSnapshot, viewerId: string | null = null) {
   return {
     id: l.id,
     tradeId: l.tradeId,
@@ -16,14 +15,14 @@ export function leaseView(l: LeaseRecord, viewerId: string | null = null) {
     sellerId: l.sellerId,
     clusterId: l.clusterId,
     quantity: l.quantity,
-    price: formatMoney(l.price),
+    price: formatUnits(l.price),
     durationHours: l.durationHours,
-    startAt: iso(l.startAt),
-    endAt: iso(l.endAt),
+    startAt: isoTimeOrNull(l.startAt),
+    endAt: isoTimeOrNull(l.endAt),
     status: l.status,
-    provisionDeadline: iso(l.provisionDeadline),
-    interruptAt: iso(l.interruptAt),
-    endedAt: iso(l.endedAt),
+    provisionDeadline: isoTimeOrNull(l.provisionDeadline),
+    interruptAt: isoTimeOrNull(l.interruptAt),
+    endedAt: isoTimeOrNull(l.endedAt),
     ...(l.failureReason === null ? {} : { failureReason: l.failureReason }),
     ...(viewerId !== null && viewerId === l.buyerId && l.access !== null ? { access: l.access } : {}),
     settlement:
@@ -36,3 +35,5 @@ export function leaseView(l: LeaseRecord, viewerId: string | null = null) {
           },
   };
 }
+
+export type LeaseView = ReturnType<typeof leaseView>;

@@ -1,0 +1,34 @@
+import Decimal from 'decimal.js';
+
+/**
+ * Money columns are numeric(30, 10): 30 significant digits. decimal.js keeps 20 by default, so a sum of two
+ * amounts could be rounded in memory and differ from the database. With 40, no sum or product of amounts the
+ * columns can hold is ever rounded. (Set once, here: every module that computes with money imports this one.)
+ */
+Decimal.set({ precision: 40 });
+
+export const ZERO = new Decimal(0);
+
+/** The largest amount a money column holds: 20 integer digits, 10 decimals. */
+export const MAX_MONEY = new Decimal('99999999999999999999.9999999999');
+
+/** Inside the engine a price is an integer number of micro-USD per GPU-hour. */
+export const UNITS_PER_USD = 1_000_000;
+
+/** The highest price the exchange takes: its units stay exact integers in a double. */
+export const MAX_PRICE_UNITS = 999_999_999_999_999;
+
+export const unitsToUsd = (units: number): Decimal => new Decimal(units).dividedBy(UNITS_PER_USD);
+
+/** The canonical wire form: plain decimal notation, no exponent, no trailing zeros. */
+export function formatMoney(value: Decimal | string): string {
+  return (value instanceof Decimal ? value : new Decimal(value)).toFixed();
+}
+
+/** A price in engine units as a decimal string ("2150000" -> "2.15"), without decimal.js (it runs per level). */
+export function formatUnits(units: number): string {
+  const whole = Math.floor(units / UNITS_PER_USD);
+  const fraction = units - whole * UNITS_PER_USD;
+  if (fraction === 0) return String(whole);
+  return `${whole}.${String(fraction).padStart(6, '0').replace(/0+$/, '')}`;
+}

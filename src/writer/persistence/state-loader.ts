@@ -1,0 +1,246 @@
+import Decimal from 'decimal.js';
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { EXCHANGE_ACCOUNT_ID } from '../../trading/accounts';
+import { ZERO, formatMoney } from '../../trading/money';
+import { TradingStateBuilder } from '../../trading/state/build-state';
+import type { LeaseSnapshot, MarketTerms, OrderSnapshot } from '../../trading/types';
+import type { LoadedTrading } from '../trading-store';
+import { CopyRow, CopyTextReader } from './copy-text-reader';
+
+const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::bigint`;
+
+/**
+ * Open orders, streamed: prices as integer units and times as epoch milliseconds, so that nothing but the rare
+ * non-zero filled notional and the client's own text needs more than an integer parse.
+ */
+const OPEN_ORDERS = `copy (select id, account_id, client_order_id, symbol, side, type, (price * 1000000)::bigint,
+  (hold_price * 1000000)::bigint, quantity, filled_quantity, nullif(notional_filled, 0), duration_hours,
+  ${ms('available_until')}, min_quantity, time_in_force, ${ms('expire_at')}, post_only, self_trade_prevention,
+  cluster_id, priority, ${ms('created_at')}, ${ms('updated_at')}
+  from orders where status = 'open') to stdout`;
+const ORDER_COLUMNS = 22;
+
+interface LeaseRow {
+  id: string;
+  trade_id: string;
+  symbol: string;
+  buyer_id: string;
+  seller_id: string;
+  cluster_id: string;
+  quantity: number;
+  price: string;
+  duration_hours: number;
+  fee_bps: number;
+  status: LeaseSnapshot['status'];
+  start_at: string | null;
+  end_at: string | null;
+  interrupt_at: string | null;
+  ended_at: string | null;
+  paid: string | null;
+  fee: string | null;
+  refunded: string | null;
+  provision_deadline: string | null;
+  access: Record<string, unknown> | null;
+  failure_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const LIVE_LEASES = `select id, trade_id, symbol, buyer_id, seller_id, cluster_id, quantity,
+  (price * 1000000)::bigint as price, duration_hours, fee_bps, status, ${ms('start_at')} as start_at,
+  ${ms('end_at')} as end_at, ${ms('interrupt_at')} as interrupt_at, ${ms('ended_at')} as ended_at, paid, fee,
+  refunded, ${ms('provision_deadline')} as provision_deadline, access, failure_reason,
+  ${ms('created_at')} as created_at, ${ms('updated_at')} as updated_at
+  from leases where status in ('provisioning', 'active')`;
+
+const num = (v: string | null): number | null => (v === null ? null : Number(v));
+const decimal = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
+
+function leaseOf(r: LeaseRow): LeaseSnapshot {
+  return {
+    id: r.id,
+    tradeId: r.trade_id,
+    symbol: r.symbol,
+    buyerId: r.buyer_id,
+    sellerId: r.seller_id,
+    clusterId: r.cluster_id,
+    quantity: r.quantity,
+    price: Number(r.price),
+    durationHours: r.duration_hours,
+    feeBps: r.fee_bps,
+    status: r.status,
+    startAt: num(r.start_at),
+    endAt: num(r.end_at),
+    provisionDeadline: num(r.provision_deadline),
+    access: r.access,
+    failureReason: r.failure_reason,
+    interruptAt: num(r.interrupt_at),
+    endedAt: num(r.ended_at),
+    paid: decimal(r.paid),
+    fee: decimal(r.fee),
+    refunded: decimal(r.refunded),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/**
+ * Reads the committed trading state in one read-only snapshot: the small tables with plain queries, the open
+ * orders as one COPY stream parsed as it arrives (PostgreSQL formats rows on its core while this process builds
+ * orders on its own). Linear in the open orders, apart from one sort per book side.
+ */
+export async function loadTradingState(client: PoolClient): Promise<LoadedTrading> {
+  await client.query('begin isolation level repeatable read read only');
+  try {
+    // The writer's statement timeout is for batches; streaming a large book may take longer.
+    await client.query('set local statement_timeout = 0');
+    const [writer] = (
+      await client.query(`select batch, next_priority, id_namespace from trading_writer where id = 1`)
+    ).rows;
+    const markets = await loadMarkets(client);
+    const accounts = new Map<string, { id: string; engineId: number }>();
+    const sshKeys = new Map<string, string>();
+    for (const row of (await client.query(`select id, engine_id, ssh_public_key from accounts`)).rows) {
+      accounts.set(row.id, { id: row.id, engineId: Number(row.engine_id) });
+      if (row.ssh_public_key !== null) sshKeys.set(row.id, row.ssh_public_key);
+    }
+    const builder = new TradingStateBuilder(markets);
+    const words = new Interned();
+    await streamRows(client, OPEN_ORDERS, ORDER_COLUMNS, (row) =>
+      builder.addOrder(orderOf(row, accounts, words)),
+    );
+    const books = new Map<string, { sequence: number; lastTradeId: number }>();
+    for (const row of (
+      await client.query(
+        `select symbol, book_sequence, (select max(seq) from trades t where t.symbol = m.symbol) as last_trade
+           from markets m`,
+      )
+    ).rows)
+      books.set(row.symbol, {
+        sequence: Number(row.book_sequence),
+        lastTradeId: Number(row.last_trade ?? 0),
+      });
+    const available = new Map<string, Decimal>();
+    let deposited = ZERO;
+    for (const row of (
+      await client.query(
+        `select account_id, book, amount from balances
+          where (book = 'available' and amount <> 0) or (book = 'deposits' and account_id = $1)`,
+        [EXCHANGE_ACCOUNT_ID],
+      )
+    ).rows) {
+      if (row.book === 'available') available.set(row.account_id, new Decimal(row.amount));
+      else deposited = new Decimal(row.amount).negated();
+    }
+    const clusterSizes = new Map<string, number>(
+      (await client.query(`select id, gpu_count from clusters`)).rows.map((r) => [r.id, r.gpu_count]),
+    );
+    const liveLeases = (await client.query(LIVE_LEASES)).rows.map(leaseOf);
+    const [maxOrder] = (await client.query(`select coalesce(max(id), 0) as id from orders`)).rows;
+    const [lastOutbox] = (await client.query(`select last_seq from outbox order by first_seq desc limit 1`))
+      .rows;
+    await client.query('commit');
+    return {
+      state: builder.build({
+        markets,
+        books,
+        nextOrderId: Number(maxOrder.id) + 1,
+        nextPriority: Number(writer.next_priority),
+        liveLeases,
+        available,
+        deposited,
+        clusterSizes,
+        sshKeys,
+      }),
+      position: { batch: Number(writer.batch), outboxSeq: Number(lastOutbox?.last_seq ?? 0) },
+      idNamespace: writer.id_namespace,
+    };
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  }
+}
+
+async function loadMarkets(client: PoolClient): Promise<MarketTerms[]> {
+  const rows = (
+    await client.query(
+      `select symbol, gpu, region, lease_class, tick_size, lot_size, min_duration_hours, max_duration_hours,
+              fee_bps, notice_minutes from markets order by symbol`,
+    )
+  ).rows;
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    gpu: r.gpu,
+    region: r.region,
+    leaseClass: r.lease_class,
+    tickSize: formatMoney(r.tick_size),
+    lotSize: r.lot_size,
+    minDurationHours: r.min_duration_hours,
+    maxDurationHours: r.max_duration_hours,
+    feeBps: r.fee_bps,
+    noticeMinutes: r.notice_minutes,
+  }));
+}
+
+/** Runs a COPY ... TO STDOUT and hands each row to `onRow` as its bytes arrive. */
+async function streamRows(
+  client: PoolClient,
+  sql: string,
+  columns: number,
+  onRow: (row: CopyRow) => void,
+): Promise<void> {
+  const reader = new CopyTextReader(columns, onRow);
+  for await (const chunk of client.query(copyTo(sql))) reader.push(chunk as Buffer);
+  reader.finish();
+}
+
+/** One string for each distinct value of the few-valued fields (symbols, sides, cluster ids...). */
+class Interned {
+  private readonly seen = new Map<string, string>();
+
+  of(value: string | null): string | null {
+    if (value === null) return null;
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    this.seen.set(value, value);
+    return value;
+  }
+}
+
+function orderOf(
+  row: CopyRow,
+  accounts: Map<string, { id: string; engineId: number }>,
+  words: Interned,
+): OrderSnapshot {
+  const accountKey = row.word(1) as string;
+  const account = accounts.get(accountKey);
+  if (!account) throw new Error(`open order ${row.int(0)} has an unknown account ${accountKey}`);
+  return {
+    id: row.int(0) as number,
+    accountId: account.id,
+    engineAccountId: account.engineId,
+    clientOrderId: row.text(2),
+    symbol: words.of(row.word(3)) as string,
+    side: words.of(row.word(4)) as OrderSnapshot['side'],
+    type: words.of(row.word(5)) as OrderSnapshot['type'],
+    price: row.int(6),
+    holdPrice: row.int(7),
+    quantity: row.int(8) as number,
+    filled: row.int(9) as number,
+    filledValue: row.isNull(10) ? ZERO : new Decimal(row.word(10) as string),
+    durationHours: row.int(11),
+    availableUntil: row.int(12),
+    minQuantity: row.int(13),
+    timeInForce: words.of(row.word(14)) as OrderSnapshot['timeInForce'],
+    expireAt: row.int(15),
+    postOnly: row.bool(16),
+    selfTradePrevention: words.of(row.word(17)) as OrderSnapshot['selfTradePrevention'],
+    clusterId: words.of(row.word(18)),
+    status: 'open',
+    reason: null,
+    priority: row.int(19) as number,
+    createdAt: row.int(20) as number,
+    updatedAt: row.int(21) as number,
+  };
+}

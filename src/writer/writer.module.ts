@@ -1,0 +1,100 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { PgTradingStore } from './persistence/pg-trading-store';
+import { TradingStore } from './trading-store';
+import { TradingWriter } from './trading-writer';
+
+/** At most this many commands share one batch statement. */
+const MAX_BATCH = 500;
+/** Time passes even when nobody trades: GTD orders, sell windows, leases and deadlines expire on the tick. */
+const TICK_MS = 1000;
+
+/** The writer's own connections (PostgreSQL), or the embedded database's one shared connection. */
+const WRITER_POOL = Symbol('WRITER_POOL');
+
+/** Loads the writer at start (before the server listens), ticks it every second, and closes its pool at the end. */
+@Injectable()
+class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private ticker: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(TradingWriter) private readonly writer: TradingWriter,
+    @Inject(WRITER_POOL) private readonly pool: { own: boolean; pool: Pool },
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.writer.start();
+    this.ticker = setInterval(() => {
+      if (this.writer.queued === 0) this.writer.submit({ kind: 'tick' }).catch(() => {});
+    }, TICK_MS);
+    this.ticker.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.pool.own) await this.pool.pool.end().catch(() => {});
+  }
+}
+
+/** The single writer and its store: every module that changes trading state submits commands to it. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: WRITER_POOL,
+      inject: [APP_CONFIG, getDataSourceToken()],
+      useFactory: (config: AppConfig, dataSource: DataSource) => {
+        // PGlite serves one connection: the writer shares it (see EmbeddedPostgres).
+        if (config.database.url === null)
+          return { own: false, pool: (dataSource.driver as unknown as { master: Pool }).master };
+        const pool = new Pool({
+          connectionString: config.database.url,
+          max: 2,
+          statement_timeout: config.writer.statementTimeoutMs,
+          connectionTimeoutMillis: 5000,
+          keepAlive: true,
+        });
+        // An idle connection that breaks is dropped by the pool; the next commit opens another.
+        const logger = new Logger('WriterPool');
+        pool.on('error', (error) => logger.warn(`a writer connection broke: ${error.message}`));
+        return { own: true, pool };
+      },
+    },
+    {
+      provide: TradingStore,
+      inject: [WRITER_POOL, APP_CONFIG],
+      useFactory: ({ pool }: { pool: Pool }, config: AppConfig) =>
+        new PgTradingStore(pool, config.writer.statementTimeoutMs + 2000),
+    },
+    {
+      provide: TradingWriter,
+      inject: [TradingStore, Clock, APP_CONFIG],
+      useFactory: (store: TradingStore, clock: Clock, config: AppConfig) =>
+        new TradingWriter(
+          store,
+          clock,
+          config.provisioning.mode === 'instant'
+            ? { mode: 'instant' }
+            : { mode: 'webhook', deadlineMs: config.provisioning.deadlineSeconds * 1000 },
+          { maxBatch: MAX_BATCH, maxQueue: config.writer.queueLimit, verifyForMs: 3000 },
+          new Logger(TradingWriter.name),
+        ),
+    },
+    WriterLifecycle,
+  ],
+  exports: [TradingWriter],
+})
+export class WriterModule {}
