@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { newApiKey } from './auth/api-keys';
 import { ApiExceptionFilter } from './common/api-exception.filter';
+import { SafeInputPipe } from './common/safe-input.pipe';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 
@@ -36,6 +37,7 @@ async function bootstrap(): Promise<void> {
   );
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(
+    new SafeInputPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

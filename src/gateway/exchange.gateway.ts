@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DomainError } from '../common/domain-error';
+import { findUnsafeInput } from '../common/safe-input';
 import { MarketFeed } from '../market-data/market-feed';
 import { OrdersService } from '../orders/orders.service';
 import { PrivateFeed } from './private-feed';
@@ -121,6 +122,8 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         throw new DomainError('INVALID_REQUEST', 'frames are JSON objects with an op');
       }
+      const unsafe = findUnsafeInput(raw, 'frame');
+      if (unsafe) throw new DomainError('INVALID_REQUEST', unsafe);
       // As over HTTP, who you are is checked before what you sent.
       if (ORDER_OPS.has((raw as { op?: unknown }).op) && !session.principal) this.signedIn(session);
       const request = parseRequest(raw as Record<string, unknown>);

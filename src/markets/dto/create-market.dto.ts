@@ -38,6 +38,7 @@ export class CreateMarketDto {
   @ApiProperty({ example: 1 })
   @IsInt()
   @Min(1)
+  @Max(87_600)
   minDurationHours: number;
 
   @ApiProperty({ example: 720 })
