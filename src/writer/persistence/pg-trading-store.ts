@@ -41,7 +41,7 @@ export class PgTradingStore extends TradingStore {
   }
 
   async load(): Promise<LoadedTrading> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     try {
       return await loadTradingState(client);
     } finally {
@@ -53,7 +53,7 @@ export class PgTradingStore extends TradingStore {
     const statement = batchStatement(batch);
     let client: PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.connect();
     } catch (error) {
       throw new CommitFailed(`cannot reach the database: ${(error as Error).message}`);
     }
@@ -79,6 +79,16 @@ export class PgTradingStore extends TradingStore {
       if (code !== null && /^(08|57P)/.test(code)) throw new CommitOutcomeUnknown(message);
       throw new CommitFailed(message);
     }
+  }
+
+  /**
+   * A connection of the writer's pool. A connection that breaks while checked out emits `error` besides failing
+   * its query: that is expected here (the query's failure is handled), not a crash.
+   */
+  private async connect(): Promise<PoolClient> {
+    const client = await this.pool.connect();
+    if (client.listenerCount('error') === 0) client.on('error', () => {});
+    return client;
   }
 
   async readPosition(): Promise<StorePosition> {
