@@ -94,6 +94,13 @@ function provisioning(env: NodeJS.ProcessEnv): ProvisioningConfig {
   };
 }
 
+/** At most 40,000: the writer remembers the latest 50,000 clientOrderIds, more than can wait for it. */
+function queueLimit(env: NodeJS.ProcessEnv): number {
+  const limit = positive(env, 'WRITER_QUEUE_LIMIT', 20_000);
+  if (limit > 40_000) throw new ConfigError(`WRITER_QUEUE_LIMIT must be at most 40000, got "${limit}"`);
+  return limit;
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
@@ -124,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     provisioning: provisioning(env),
     writer: {
       statementTimeoutMs: positive(env, 'WRITER_STATEMENT_TIMEOUT_MS', 5000),
-      queueLimit: positive(env, 'WRITER_QUEUE_LIMIT', 20_000),
+      queueLimit: queueLimit(env),
     },
     testClock: flag(env, 'TEST_CLOCK'),
   };

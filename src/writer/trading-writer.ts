@@ -159,8 +159,15 @@ export class TradingWriter {
 
   private async load(): Promise<TradingCore> {
     this.loading = true;
+    const started = Date.now();
+    this.logger.log('loading the trading state');
     try {
       const loaded = await this.store.load();
+      const { orders, leases } = loaded.state;
+      this.logger.log(
+        `trading state loaded in ${Date.now() - started} ms: ${orders.size} open orders, ` +
+          `${leases.size} live leases, at batch ${loaded.position.batch}`,
+      );
       const core = new TradingCore(loaded.state, new NameBasedIds(loaded.idNamespace), this.provisioning);
       this.core = core;
       this.position = loaded.position;

@@ -26,7 +26,7 @@ export function placeOrder(state: TradingState, ctx: CommandContext, cmd: PlaceC
   const spec = state.markets.spec(o.symbol);
   if (!market || !spec) return refuse('UNKNOWN_SYMBOL', `unknown market ${o.symbol}`);
   if (o.clientOrderId !== null) {
-    const earlier = state.orders.earlier(trader.accountId, o.clientOrderId, ctx.now);
+    const earlier = state.orders.earlier(trader.accountId, o.clientOrderId);
     if (earlier !== null) return { ok: true, value: { earlierOrderId: earlier } };
   }
   const command: EnginePlace = {

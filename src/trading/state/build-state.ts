@@ -25,6 +25,8 @@ export interface PersistedParts {
   /** Every cluster's `gpuCount`. */
   readonly clusterSizes: ReadonlyMap<string, number>;
   readonly sshKeys: Map<string, string>;
+  /** The latest orders with a clientOrderId, oldest first (at most CLIENT_ORDER_RECALL). */
+  readonly recentClientOrders: readonly Pick<OrderSnapshot, 'id' | 'accountId' | 'clientOrderId'>[];
 }
 
 /**
@@ -73,6 +75,7 @@ export class TradingStateBuilder {
       });
     }
     for (const lease of parts.liveLeases) capacity.commit(lease.clusterId, lease.quantity);
+    for (const order of parts.recentClientOrders) orders.remember(order);
     return {
       markets,
       engine,

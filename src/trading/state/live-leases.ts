@@ -16,6 +16,10 @@ export class LiveLeases {
     for (const lease of leases) this.byId.set(lease.id, lease);
   }
 
+  get size(): number {
+    return this.byId.size;
+  }
+
   get(id: string): LeaseSnapshot | undefined {
     return this.byId.get(id);
   }

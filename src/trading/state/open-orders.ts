@@ -1,16 +1,20 @@
 import type { OrderSnapshot } from '../types';
 
-/** How long a clientOrderId is remembered here; older ones are found in the database before a command is built. */
-const RECALL_MS = 10 * 60_000;
+/**
+ * The clientOrderIds of the latest this many orders are remembered here (and reloaded with the state): more
+ * orders than can ever be waiting for the writer, so a repeat that was checked against the database before its
+ * original committed still finds the original. Older ones the caller finds in the database.
+ */
+export const CLIENT_ORDER_RECALL = 50_000;
 
 /**
  * Every open order, by id, and the counters new orders take their id and time priority from. Also remembers the
- * clientOrderIds of the orders placed lately, so that a repeat arriving while its original is still being
- * committed finds it (the caller looks committed ones up in the database first).
+ * clientOrderIds of the latest orders, so that a repeat arriving while its original is still being committed
+ * finds it.
  */
 export class OpenOrders {
   private readonly byId = new Map<number, OrderSnapshot>();
-  private readonly recentClientIds = new Map<string, { orderId: number; at: number }>();
+  private readonly recentClientIds = new Map<string, number>();
 
   constructor(
     private nextOrderId: number,
@@ -45,17 +49,18 @@ export class OpenOrders {
   }
 
   /** The order this account placed lately with this clientOrderId. */
-  earlier(accountId: string, clientOrderId: string, now: number): number | null {
-    this.forgetBefore(now - RECALL_MS);
-    return this.recentClientIds.get(`${accountId}:${clientOrderId}`)?.orderId ?? null;
+  earlier(accountId: string, clientOrderId: string): number | null {
+    return this.recentClientIds.get(`${accountId}:${clientOrderId}`) ?? null;
   }
 
-  remember(order: OrderSnapshot): void {
+  /** Remembers a new order's clientOrderId (orders come in id order), forgetting the oldest beyond the recall. */
+  remember(order: Pick<OrderSnapshot, 'id' | 'accountId' | 'clientOrderId'>): void {
     if (order.clientOrderId === null) return;
-    this.recentClientIds.set(`${order.accountId}:${order.clientOrderId}`, {
-      orderId: order.id,
-      at: order.createdAt,
-    });
+    this.recentClientIds.set(`${order.accountId}:${order.clientOrderId}`, order.id);
+    if (this.recentClientIds.size > CLIENT_ORDER_RECALL) {
+      const oldest = this.recentClientIds.keys().next().value as string;
+      this.recentClientIds.delete(oldest);
+    }
   }
 
   values(): IterableIterator<OrderSnapshot> {
@@ -65,13 +70,5 @@ export class OpenOrders {
   /** The counters, for the state hash. */
   counters(): [nextOrderId: number, nextPriority: number] {
     return [this.nextOrderId, this.nextPriority];
-  }
-
-  /** Entries are added in time order (the writer's time never goes back), so the oldest are first. */
-  private forgetBefore(time: number): void {
-    for (const [key, { at }] of this.recentClientIds) {
-      if (at >= time) return;
-      this.recentClientIds.delete(key);
-    }
   }
 }

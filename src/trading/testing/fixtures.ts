@@ -79,6 +79,7 @@ export function emptyCore(
     deposited,
     clusterSizes: new Map((options.clusters ?? [CLUSTER]).map((c) => [c.id, c.gpuCount])),
     sshKeys: new Map(),
+    recentClientOrders: [],
   });
   return new TradingCore(state, testIds, options.provisioning ?? { mode: 'webhook', deadlineMs: 600_000 });
 }

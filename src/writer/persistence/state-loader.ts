@@ -4,6 +4,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { EXCHANGE_ACCOUNT_ID } from '../../trading/accounts';
 import { ZERO, formatMoney } from '../../trading/money';
 import { TradingStateBuilder } from '../../trading/state/build-state';
+import { CLIENT_ORDER_RECALL } from '../../trading/state/open-orders';
 import type { LeaseSnapshot, MarketTerms, OrderSnapshot } from '../../trading/types';
 import type { LoadedTrading } from '../trading-store';
 import { CopyRow, CopyTextReader } from './copy-text-reader';
@@ -138,6 +139,13 @@ export async function loadTradingState(client: PoolClient): Promise<LoadedTradin
     );
     const liveLeases = (await client.query(LIVE_LEASES)).rows.map(leaseOf);
     const [maxOrder] = (await client.query(`select coalesce(max(id), 0) as id from orders`)).rows;
+    const recentClientOrders = (
+      await client.query(
+        `select id, account_id, client_order_id from orders
+          where id > $1::bigint - $2 and client_order_id is not null order by id`,
+        [maxOrder.id, CLIENT_ORDER_RECALL],
+      )
+    ).rows.map((r) => ({ id: Number(r.id), accountId: r.account_id, clientOrderId: r.client_order_id }));
     const [lastOutbox] = (await client.query(`select last_seq from outbox order by first_seq desc limit 1`))
       .rows;
     await client.query('commit');
@@ -152,6 +160,7 @@ export async function loadTradingState(client: PoolClient): Promise<LoadedTradin
         deposited,
         clusterSizes,
         sshKeys,
+        recentClientOrders,
       }),
       position: { batch: Number(writer.batch), outboxSeq: Number(lastOutbox?.last_seq ?? 0) },
       idNamespace: writer.id_namespace,

@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { EXCHANGE_ACCOUNT_ID } from '../../trading/accounts';
 import { ZERO } from '../../trading/money';
 import { TradingStateBuilder } from '../../trading/state/build-state';
+import { CLIENT_ORDER_RECALL } from '../../trading/state/open-orders';
 import type {
   ClusterTerms,
   LeaseSnapshot,
@@ -10,7 +11,7 @@ import type {
   OrderSnapshot,
   TradeRecord,
 } from '../../trading/types';
-import type { CommittedEntry } from '../committed-batch';
+import type { CommittedBatch, CommittedEntry } from '../committed-batch';
 import type { OutboxRow } from '../settlement-events';
 import {
   BatchToCommit,
@@ -30,7 +31,9 @@ export type Fault =
   /** The connection breaks before the statement reaches the database: nothing is written. */
   | 'lost-before'
   /** The statement commits, and the connection breaks before the answer arrives. */
-  | 'lost-after';
+  | 'lost-after'
+  /** As lost-after, and the database then stays unreachable (until the test makes it reachable again). */
+  | 'lost-after-down';
 
 export const NAMESPACE = '6f0e7a8c-5d1b-4c2e-9a3f-0b1c2d3e4f50';
 
@@ -42,6 +45,9 @@ export const NAMESPACE = '6f0e7a8c-5d1b-4c2e-9a3f-0b1c2d3e4f50';
  */
 export class MemoryStore extends TradingStore {
   readonly orders = new Map<number, OrderSnapshot>();
+  /** Open orders by id, and `${account}:${clientOrderId}` -> id (the unique index). */
+  readonly open = new Map<number, OrderSnapshot>();
+  private readonly clientOrderIds = new Map<string, number>();
   readonly leases = new Map<string, LeaseSnapshot>();
   readonly trades: TradeRecord[] = [];
   readonly ledger: LedgerTransaction[] = [];
@@ -50,9 +56,8 @@ export class MemoryStore extends TradingStore {
   readonly sshKeys = new Map<string, string>();
   readonly bookSequences = new Map<string, number>();
   readonly outbox: OutboxRow[] = [];
-  /** Every committed command, in commit order (the journal a replay starts from). */
-  readonly journal: CommittedEntry[] = [];
-  readonly committedBatches = new Set<number>();
+  /** Every committed batch, in commit order (the journal a replay starts from). */
+  readonly batches: CommittedBatch[] = [];
   private batch = 0;
   private nextPriority = 1;
   /** Decides each commit's fault (none by default). */
@@ -77,7 +82,7 @@ export class MemoryStore extends TradingStore {
     if (this.unreachable) throw new Error('connect ECONNREFUSED');
     this.loads++;
     const builder = new TradingStateBuilder(this.markets);
-    for (const order of this.orders.values()) if (order.status === 'open') builder.addOrder(order);
+    for (const order of this.open.values()) builder.addOrder(order);
     const available = new Map<string, Decimal>();
     for (const [key, amount] of this.balances) {
       const [account, book] = key.split('/');
@@ -102,6 +107,9 @@ export class MemoryStore extends TradingStore {
       deposited: this.balanceOf(EXCHANGE_ACCOUNT_ID, 'deposits').negated(),
       clusterSizes: new Map(this.clusters.map((c) => [c.id, c.gpuCount])),
       sshKeys: new Map(this.sshKeys),
+      recentClientOrders: [...this.orders.values()]
+        .filter((o) => o.clientOrderId !== null && o.id > this.orders.size - CLIENT_ORDER_RECALL)
+        .sort((a, b) => a.id - b.id),
     });
     return { state, position: this.position(), idNamespace: NAMESPACE };
   }
@@ -116,13 +124,20 @@ export class MemoryStore extends TradingStore {
     if (batch.number !== this.batch + 1)
       throw new CommitFailed(`the trading writer is not at batch ${batch.number - 1}`);
     this.apply(batch);
-    if (fault === 'lost-after') throw new CommitOutcomeUnknown('Connection terminated unexpectedly');
+    if (fault === 'lost-after-down') this.unreachable = true;
+    if (fault === 'lost-after' || fault === 'lost-after-down')
+      throw new CommitOutcomeUnknown('Connection terminated unexpectedly');
   }
 
   async readPosition(): Promise<StorePosition> {
     await Promise.resolve();
     if (this.unreachable) throw new Error('connect ECONNREFUSED');
     return this.position();
+  }
+
+  /** Every committed command, in commit order. */
+  get journal(): CommittedEntry[] {
+    return this.batches.flatMap((b) => b.entries);
   }
 
   balanceOf(accountId: string, book: string): Decimal {
@@ -165,7 +180,12 @@ export class MemoryStore extends TradingStore {
         throw new CommitRefused('new row violates check constraint "balance_not_negative"', '23514');
     }
     for (const [key, delta] of deltas) this.balances.set(key, (this.balances.get(key) ?? ZERO).plus(delta));
-    for (const order of orders.values()) this.orders.set(order.id, order);
+    for (const order of orders.values()) {
+      this.orders.set(order.id, order);
+      if (order.status === 'open') this.open.set(order.id, order);
+      else this.open.delete(order.id);
+      if (order.clientOrderId !== null) this.clientOrderIds.set(clientKey(order), order.id);
+    }
     for (const { events } of batch.entries) {
       for (const e of events) {
         if (e.type === 'trade.executed') this.trades.push(e.trade);
@@ -179,12 +199,13 @@ export class MemoryStore extends TradingStore {
       }
     }
     this.outbox.push(...batch.settlement);
-    this.journal.push(...batch.entries);
-    this.committedBatches.add(batch.number);
+    this.batches.push(batch);
     this.batch = batch.number;
     this.nextPriority = batch.nextPriority;
   }
 }
+
+const clientKey = (o: OrderSnapshot) => `${o.accountId}:${o.clientOrderId}`;
 
 /** Money for an account, as if deposited before the test: for a store that starts with balances. */
 export function fund(store: MemoryStore, accountId: string, usd: string): void {

@@ -1,0 +1,214 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/**
+ * `npm run bench:recovery [-- --orders N] [--pg URL] [--exchange DIR]`
+ *
+ * How long the exchange takes to rebuild its memory from PostgreSQL: it seeds a fresh database with N open
+ * orders in one market (half bids, half asks, over a thousand price levels each, with the holds and the
+ * cluster capacity they imply), starts the built exchange on it, and measures from the first query of the
+ * state load (the writer's "loading the trading state" line) to the first book served, and from the process's
+ * start; then the resident memory (now and peak). `--exchange DIR` runs another build (its `dist/src/main.js`),
+ * to compare before and after on one machine; a build that does not log the load is measured from its start.
+ */
+interface Options {
+  orders: number;
+  pg: string;
+  exchange: string;
+}
+
+const SYMBOL = 'H100-SXM.us-east.firm';
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = {
+    orders: 1_000_000,
+    pg: 'postgres://postgres@127.0.0.1:5432',
+    exchange: join(__dirname, '..', '..'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--orders') options.orders = Math.min(5_000_000, Math.max(2, Number(argv[++i])));
+    else if (arg === '--pg') options.pg = argv[++i];
+    else if (arg === '--exchange') options.exchange = argv[++i];
+    else if (arg === '--help') {
+      console.log('usage: bench:recovery [--orders N (default 1000000)] [--pg URL] [--exchange DIR]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  if (!/^postgres(ql)?:\/\/[^/]*(127\.0\.0\.1|localhost)/.test(options.pg))
+    throw new Error('--pg must be a PostgreSQL on 127.0.0.1');
+  return options;
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  startedAt: number;
+  /** When the writer's "loading the trading state" line arrived (null for a build without it). */
+  loadingAt: () => number | null;
+  log: () => string;
+}
+
+async function start(exchange: string, databaseUrl: string): Promise<Started> {
+  const startedAt = Date.now();
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=64', join(exchange, 'dist', 'src', 'main.js')],
+    {
+      cwd: exchange,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NO_COLOR: '1',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        ADMIN_API_KEY: ADMIN_KEY,
+        PROVISIONER: 'instant',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let loadingAt: number | null = null;
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (loadingAt === null && out.includes('loading the trading state')) loadingAt = Date.now();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve(match[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exchange exited with ${code}:\n${out.slice(-2000)}`)));
+  });
+  return { child, url, startedAt, loadingAt: () => loadingAt, log: () => out };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function post(
+  url: string,
+  path: string,
+  body: object,
+  key = ADMIN_KEY,
+): Promise<Record<string, string>> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, string>;
+}
+
+/** Accounts and a cluster through the API, then the open orders, holds and capacity straight in SQL. */
+async function seed(options: Options, databaseUrl: string): Promise<void> {
+  const setup = await start(options.exchange, databaseUrl);
+  const buyer = await post(setup.url, '/v1/admin/accounts', { name: 'bench buyer', scopes: ['trade'] });
+  const seller = await post(setup.url, '/v1/admin/accounts', { name: 'bench seller', scopes: ['sell'] });
+  const cluster = await post(
+    setup.url,
+    '/v1/clusters',
+    {
+      name: 'bench',
+      gpu: 'H100-SXM',
+      region: 'us-east',
+      gpuCount: 64,
+      webhookUrl: 'http://127.0.0.1:9/hook',
+    },
+    seller.apiKey,
+  );
+  await stop(setup.child);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const bids = Math.floor(options.orders / 2);
+  await db.query(
+    `insert into orders (id, account_id, symbol, side, type, price, hold_price, quantity, filled_quantity,
+                         notional_filled, duration_hours, time_in_force, post_only, self_trade_prevention, status,
+                         priority, created_at, updated_at)
+     select g, case when g <= $1 then $2::uuid else $3::uuid end, $4, case when g <= $1 then 'buy' else 'sell' end,
+            'limit', case when g <= $1 then 1 + (g % 1000) * 0.001 else 3 + (g % 1000) * 0.001 end,
+            case when g <= $1 then 1 + (g % 1000) * 0.001 end, 8, 0, 0, case when g <= $1 then 1 end, 'GTC', false,
+            'cancel_newest', 'open', g, now(), now()
+       from generate_series(1, $5::int) g`,
+    [bids, buyer.id, seller.id, SYMBOL, options.orders],
+  );
+  await db.query(`update orders set cluster_id = $1 where side = 'sell'`, [cluster.id]);
+  await db.query(`update clusters set gpu_count = $2 where id = $1`, [
+    cluster.id,
+    (options.orders - bids) * 8,
+  ]);
+  const [{ held }] = (
+    await db.query(`select coalesce(sum(hold_price * 8), 0) as held from orders where side = 'buy'`)
+  ).rows;
+  await db.query(`update balances set amount = $2 where account_id = $1 and book = 'held'`, [buyer.id, held]);
+  await db.query(
+    `update balances set amount = -$1::numeric where account_id = '00000000-0000-0000-0000-000000000000' and book = 'deposits'`,
+    [held],
+  );
+  await db.query(`update trading_writer set next_priority = $1`, [options.orders + 1]).catch(() => {});
+  await db.query('analyze');
+  await db.end();
+}
+
+function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const name = `bench_recovery_${Date.now()}`;
+  const admin = new Client({ connectionString: `${options.pg}/postgres` });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const databaseUrl = `${options.pg}/${name}`;
+  try {
+    await seed(options, databaseUrl);
+    const exchange = await start(options.exchange, databaseUrl);
+    const listenedAt = Date.now();
+    let book: { bids: unknown[]; asks: unknown[] } = { bids: [], asks: [] };
+    for (let i = 0; i < 6000 && book.bids.length === 0; i++) {
+      const res = await fetch(`${exchange.url}/v1/markets/${SYMBOL}/book?depth=5`);
+      if (res.ok) book = (await res.json()) as typeof book;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const servedAt = Date.now();
+    if (book.bids.length === 0 || book.asks.length === 0) throw new Error('the book was never served');
+    const memory = memoryOf(exchange.child.pid as number);
+    const loadingAt = exchange.loadingAt();
+    const loadLine = /trading state loaded in (\d+) ms/.exec(exchange.log());
+    await stop(exchange.child);
+    console.log(
+      JSON.stringify({
+        openOrders: options.orders,
+        exchange: options.exchange,
+        firstQueryToServingMs: loadingAt === null ? null : servedAt - loadingAt,
+        stateLoadMs: loadLine ? Number(loadLine[1]) : null,
+        processStartToServingMs: servedAt - exchange.startedAt,
+        processStartToListeningMs: listenedAt - exchange.startedAt,
+        residentMb: memory.rssMb,
+        peakResidentMb: memory.peakMb,
+        node: process.version,
+        at: new Date().toISOString(),
+      }),
+    );
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
