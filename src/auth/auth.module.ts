@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AccountsModule } from '../accounts/accounts.module';
+import { ApiKeysRepository } from './api-keys.repository';
 import { AuthGuard } from './auth.guard';
 import { ADMIN_KEY, AuthService } from './auth.service';
 
@@ -11,9 +11,9 @@ export class AuthModule {
     return {
       module: AuthModule,
       global: true,
-      imports: [AccountsModule],
       providers: [
         { provide: ADMIN_KEY, useValue: adminKey },
+        ApiKeysRepository,
         AuthService,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],

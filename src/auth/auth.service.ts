@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AccountsRepository } from '../accounts/persistence/accounts.repository';
+import { ApiKeysRepository } from './api-keys.repository';
 import { Scope, hashApiKey, sameKey } from './api-keys';
 import { Principal } from './principal';
 
@@ -14,7 +14,7 @@ export class AuthService {
 
   constructor(
     @Inject(ADMIN_KEY) private readonly adminKey: string,
-    @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
+    @Inject(ApiKeysRepository) private readonly keys: ApiKeysRepository,
   ) {}
 
   async authenticate(key: string): Promise<Principal | null> {
@@ -22,11 +22,11 @@ export class AuthService {
     const hash = hashApiKey(key);
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const found = await this.accounts.findByKeyHash(hash);
+    const found = await this.keys.findByKeyHash(hash);
     if (!found) return null;
     const principal: Principal = {
-      accountId: found.account.id,
-      engineAccountId: Number(found.account.engineId),
+      accountId: found.accountId,
+      engineAccountId: found.engineId,
       scopes: found.scopes as Scope[],
     };
     if (this.cache.size > 100_000) this.cache.clear();

@@ -1,11 +1,8 @@
 import Decimal from 'decimal.js';
+// Importing the edge's money module configures decimal.js (40 significant digits) before any sum is made here.
+import { formatMoney } from '../common/money';
 
-/**
- * Money columns are numeric(30, 10): 30 significant digits. decimal.js keeps 20 by default, so a sum of two
- * amounts could be rounded in memory and differ from the database. With 40, no sum or product of amounts the
- * columns can hold is ever rounded. (Set once, here: every module that computes with money imports this one.)
- */
-Decimal.set({ precision: 40 });
+export { formatMoney };
 
 export const ZERO = new Decimal(0);
 
@@ -19,11 +16,6 @@ export const UNITS_PER_USD = 1_000_000;
 export const MAX_PRICE_UNITS = 999_999_999_999_999;
 
 export const unitsToUsd = (units: number): Decimal => new Decimal(units).dividedBy(UNITS_PER_USD);
-
-/** The canonical wire form: plain decimal notation, no exponent, no trailing zeros. */
-export function formatMoney(value: Decimal | string): string {
-  return (value instanceof Decimal ? value : new Decimal(value)).toFixed();
-}
 
 /** A price in engine units as a decimal string ("2150000" -> "2.15"), without decimal.js (it runs per level). */
 export function formatUnits(units: number): string {

@@ -33,13 +33,6 @@ export class AccountsRepository {
     return this.accounts.findOneBy({ id });
   }
 
-  async findByKeyHash(keyHash: string): Promise<{ account: AccountEntity; scopes: string[] } | null> {
-    const key = await this.keys.findOneBy({ keyHash });
-    if (!key) return null;
-    const account = await this.accounts.findOneByOrFail({ id: key.accountId });
-    return { account, scopes: key.scopes };
-  }
-
   async scopesOf(accountId: string): Promise<string[]> {
     const keys = await this.keys.findBy({ accountId });
     return [...new Set(keys.flatMap((k) => k.scopes))];

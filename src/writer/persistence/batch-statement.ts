@@ -1,4 +1,4 @@
-import { WriteStatement } from '../../database/write-statement';
+import { WriteStatement } from './write-statement';
 import type {
   LeaseSnapshot,
   LedgerTransaction,

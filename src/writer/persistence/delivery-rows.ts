@@ -1,4 +1,4 @@
-import type { WriteStatement } from '../../database/write-statement';
+import type { WriteStatement } from './write-statement';
 import type { WebhookRequest } from '../../trading/types';
 
 /** Requests to sellers' clusters, due at once, recorded with the lease change that calls for them. */

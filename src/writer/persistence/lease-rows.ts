@@ -1,5 +1,5 @@
 import type Decimal from 'decimal.js';
-import type { WriteStatement } from '../../database/write-statement';
+import type { WriteStatement } from './write-statement';
 import { formatUnits } from '../../trading/money';
 import type { LeaseSnapshot } from '../../trading/types';
 

@@ -1,5 +1,5 @@
 import Decimal from 'decimal.js';
-import type { WriteStatement } from '../../database/write-statement';
+import type { WriteStatement } from './write-statement';
 import type { Book, LedgerTransaction } from '../../trading/types';
 
 /** What a transaction's `reference` column names, per kind (the order, the trade, or the lease). */

@@ -1,4 +1,4 @@
-import type { WriteStatement } from '../../database/write-statement';
+import type { WriteStatement } from './write-statement';
 import type { OutboxRow } from '../settlement-events';
 
 /** The batch's settlement events as one outbox row (numbered first_seq..last_seq, without gaps). */

@@ -1,4 +1,4 @@
-import type { WriteStatement } from '../../database/write-statement';
+import type { WriteStatement } from './write-statement';
 import { formatUnits } from '../../trading/money';
 import type { TradeRecord } from '../../trading/types';
 
