@@ -1,6 +1,7 @@
 import { BookOrder } from './book-order';
 import { accepted, amended, done, reduced, rejected, trade } from './events';
 import { ExpiryHeap } from './expiry-heap';
+import { IdIndex } from './id-index';
 import { bookProblems } from './limit-order-book.validate';
 import { Level, PriceLadder } from './price-ladder';
 import { expiryReason, fillSize, reaches } from './rules';
@@ -45,7 +46,7 @@ interface TakerTerms {
 export class LimitOrderBook implements OrderBook {
   private readonly bids = new PriceLadder('buy');
   private readonly asks = new PriceLadder('sell');
-  private readonly orders = new Map<number, BookOrder>();
+  private readonly orders = new IdIndex<BookOrder>();
   /** Head of each account's list of open orders. */
   private readonly accountHeads = new Map<number, BookOrder>();
   private readonly expiries = new ExpiryHeap();

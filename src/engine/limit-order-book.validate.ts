@@ -1,3 +1,4 @@
+import type { IdIndex } from './id-index';
 import type { BookOrder } from './book-order';
 import type { ExpiryHeap } from './expiry-heap';
 import type { PriceLadder } from './price-ladder';
@@ -7,7 +8,7 @@ import { MarketSpec } from './types';
 export function bookProblems(
   market: MarketSpec,
   ladders: PriceLadder[],
-  orders: Map<number, BookOrder>,
+  orders: IdIndex<BookOrder>,
   accountHeads: Map<number, BookOrder>,
   expiries: ExpiryHeap,
 ): string[] {
@@ -65,7 +66,7 @@ function orderProblems(
   return problems;
 }
 
-function accountProblems(orders: Map<number, BookOrder>, accountHeads: Map<number, BookOrder>): string[] {
+function accountProblems(orders: IdIndex<BookOrder>, accountHeads: Map<number, BookOrder>): string[] {
   const problems: string[] = [];
   let listed = 0;
   for (const [accountId, head] of accountHeads) {

@@ -1,3 +1,4 @@
+import { IdIndex } from '../../engine/id-index';
 import type { OrderSnapshot } from '../types';
 
 /**
@@ -13,7 +14,7 @@ export const CLIENT_ORDER_RECALL = 50_000;
  * finds it.
  */
 export class OpenOrders {
-  private readonly byId = new Map<number, OrderSnapshot>();
+  private readonly byId = new IdIndex<OrderSnapshot>();
   private readonly recentClientIds = new Map<string, number>();
 
   constructor(

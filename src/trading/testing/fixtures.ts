@@ -69,11 +69,8 @@ export function emptyCore(
     (options.available ?? []).map(([id, usd]): [string, Decimal] => [id, new Decimal(usd)]),
   );
   const deposited = [...available.values()].reduce((sum, amount) => sum.plus(amount), ZERO);
-  const state = new TradingStateBuilder(markets).build({
-    markets,
+  const state = new TradingStateBuilder(markets, { nextOrderId: 1, nextPriority: 1 }).build({
     books: new Map(),
-    nextOrderId: 1,
-    nextPriority: 1,
     liveLeases: [],
     available,
     deposited,

@@ -36,6 +36,26 @@ export class CopyRow {
     return negative ? -value : value;
   }
 
+  /** A decimal field as an integer number of millionths ("2.150000" -> 2150000); null for NULL. */
+  units(i: number): number | null {
+    if (this.isNull(i)) return null;
+    let value = 0;
+    let decimals = -1;
+    for (let k = this.starts[i]; k < this.ends[i]; k++) {
+      const c = this.bytes[k];
+      if (c === 0x2e) {
+        decimals = 0;
+        continue;
+      }
+      const digit = c - 0x30;
+      if (digit < 0 || digit > 9 || decimals === 6) throw new Error(`COPY field ${i} is not a price`);
+      value = value * 10 + digit;
+      if (decimals >= 0) decimals++;
+    }
+    for (let d = Math.max(decimals, 0); d < 6; d++) value *= 10;
+    return value;
+  }
+
   /** A text field, unescaped; null for NULL. */
   text(i: number): string | null {
     if (this.isNull(i)) return null;
@@ -50,6 +70,19 @@ export class CopyRow {
 
   bool(i: number): boolean {
     return this.bytes[this.starts[i]] === 0x74;
+  }
+
+  /** The k-th byte of field i (enum fields are told apart by a byte, without making a string). */
+  byte(i: number, k: number): number {
+    return this.bytes[this.starts[i] + k];
+  }
+
+  /** Whether field i is exactly these bytes (a loop: for the short fields it is used on, cheaper than compare). */
+  is(i: number, bytes: Buffer): boolean {
+    const start = this.starts[i];
+    if (this.ends[i] - start !== bytes.length) return false;
+    for (let k = bytes.length - 1; k >= 0; k--) if (this.bytes[start + k] !== bytes[k]) return false;
+    return true;
   }
 }
 

@@ -5,22 +5,10 @@ import { EXCHANGE_ACCOUNT_ID } from '../../trading/accounts';
 import { ZERO, formatMoney } from '../../trading/money';
 import { TradingStateBuilder } from '../../trading/state/build-state';
 import { CLIENT_ORDER_RECALL } from '../../trading/state/open-orders';
-import type { LeaseSnapshot, MarketTerms, OrderSnapshot } from '../../trading/types';
+import type { LeaseSnapshot, MarketTerms } from '../../trading/types';
 import type { LoadedTrading } from '../trading-store';
 import { CopyRow, CopyTextReader } from './copy-text-reader';
-
-const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::bigint`;
-
-/**
- * Open orders, streamed: prices as integer units and times as epoch milliseconds, so that nothing but the rare
- * non-zero filled notional and the client's own text needs more than an integer parse.
- */
-const OPEN_ORDERS = `copy (select id, account_id, client_order_id, symbol, side, type, (price * 1000000)::bigint,
-  (hold_price * 1000000)::bigint, quantity, filled_quantity, nullif(notional_filled, 0), duration_hours,
-  ${ms('available_until')}, min_quantity, time_in_force, ${ms('expire_at')}, post_only, self_trade_prevention,
-  cluster_id, priority, ${ms('created_at')}, ${ms('updated_at')}
-  from orders where status = 'open') to stdout`;
-const ORDER_COLUMNS = 22;
+import { OPEN_ORDERS_COPY, OPEN_ORDER_COLUMNS, OpenOrderRows, epochMs as ms } from './open-order-rows';
 
 interface LeaseRow {
   id: string;
@@ -100,16 +88,23 @@ export async function loadTradingState(client: PoolClient): Promise<LoadedTradin
       await client.query(`select batch, next_priority, id_namespace from trading_writer where id = 1`)
     ).rows;
     const markets = await loadMarkets(client);
-    const accounts = new Map<string, { id: string; engineId: number }>();
+    const accounts = new Map<number, string>();
     const sshKeys = new Map<string, string>();
     for (const row of (await client.query(`select id, engine_id, ssh_public_key from accounts`)).rows) {
-      accounts.set(row.id, { id: row.id, engineId: Number(row.engine_id) });
+      accounts.set(Number(row.engine_id), row.id);
       if (row.ssh_public_key !== null) sshKeys.set(row.id, row.ssh_public_key);
     }
-    const builder = new TradingStateBuilder(markets);
-    const words = new Interned();
-    await streamRows(client, OPEN_ORDERS, ORDER_COLUMNS, (row) =>
-      builder.addOrder(orderOf(row, accounts, words)),
+    const [maxOrder] = (await client.query(`select coalesce(max(id), 0) as id from orders`)).rows;
+    const builder = new TradingStateBuilder(markets, {
+      nextOrderId: Number(maxOrder.id) + 1,
+      nextPriority: Number(writer.next_priority),
+    });
+    const orders = new OpenOrderRows(
+      accounts,
+      markets.map((m) => m.symbol),
+    );
+    await streamRows(client, OPEN_ORDERS_COPY, OPEN_ORDER_COLUMNS, (row) =>
+      builder.addOrder(orders.snapshot(row)),
     );
     const books = new Map<string, { sequence: number; lastTradeId: number }>();
     for (const row of (
@@ -138,7 +133,6 @@ export async function loadTradingState(client: PoolClient): Promise<LoadedTradin
       (await client.query(`select id, gpu_count from clusters`)).rows.map((r) => [r.id, r.gpu_count]),
     );
     const liveLeases = (await client.query(LIVE_LEASES)).rows.map(leaseOf);
-    const [maxOrder] = (await client.query(`select coalesce(max(id), 0) as id from orders`)).rows;
     const recentClientOrders = (
       await client.query(
         `select id, account_id, client_order_id from orders
@@ -149,19 +143,17 @@ export async function loadTradingState(client: PoolClient): Promise<LoadedTradin
     const [lastOutbox] = (await client.query(`select last_seq from outbox order by first_seq desc limit 1`))
       .rows;
     await client.query('commit');
+    const built = builder.build({
+      books,
+      liveLeases,
+      available,
+      deposited,
+      clusterSizes,
+      sshKeys,
+      recentClientOrders,
+    });
     return {
-      state: builder.build({
-        markets,
-        books,
-        nextOrderId: Number(maxOrder.id) + 1,
-        nextPriority: Number(writer.next_priority),
-        liveLeases,
-        available,
-        deposited,
-        clusterSizes,
-        sshKeys,
-        recentClientOrders,
-      }),
+      state: built,
       position: { batch: Number(writer.batch), outboxSeq: Number(lastOutbox?.last_seq ?? 0) },
       idNamespace: writer.id_namespace,
     };
@@ -202,54 +194,4 @@ async function streamRows(
   const reader = new CopyTextReader(columns, onRow);
   for await (const chunk of client.query(copyTo(sql))) reader.push(chunk as Buffer);
   reader.finish();
-}
-
-/** One string for each distinct value of the few-valued fields (symbols, sides, cluster ids...). */
-class Interned {
-  private readonly seen = new Map<string, string>();
-
-  of(value: string | null): string | null {
-    if (value === null) return null;
-    const known = this.seen.get(value);
-    if (known !== undefined) return known;
-    this.seen.set(value, value);
-    return value;
-  }
-}
-
-function orderOf(
-  row: CopyRow,
-  accounts: Map<string, { id: string; engineId: number }>,
-  words: Interned,
-): OrderSnapshot {
-  const accountKey = row.word(1) as string;
-  const account = accounts.get(accountKey);
-  if (!account) throw new Error(`open order ${row.int(0)} has an unknown account ${accountKey}`);
-  return {
-    id: row.int(0) as number,
-    accountId: account.id,
-    engineAccountId: account.engineId,
-    clientOrderId: row.text(2),
-    symbol: words.of(row.word(3)) as string,
-    side: words.of(row.word(4)) as OrderSnapshot['side'],
-    type: words.of(row.word(5)) as OrderSnapshot['type'],
-    price: row.int(6),
-    holdPrice: row.int(7),
-    quantity: row.int(8) as number,
-    filled: row.int(9) as number,
-    filledValue: row.isNull(10) ? ZERO : new Decimal(row.word(10) as string),
-    durationHours: row.int(11),
-    availableUntil: row.int(12),
-    minQuantity: row.int(13),
-    timeInForce: words.of(row.word(14)) as OrderSnapshot['timeInForce'],
-    expireAt: row.int(15),
-    postOnly: row.bool(16),
-    selfTradePrevention: words.of(row.word(17)) as OrderSnapshot['selfTradePrevention'],
-    clusterId: words.of(row.word(18)),
-    status: 'open',
-    reason: null,
-    priority: row.int(19) as number,
-    createdAt: row.int(20) as number,
-    updatedAt: row.int(21) as number,
-  };
 }

@@ -81,7 +81,10 @@ export class MemoryStore extends TradingStore {
     await Promise.resolve();
     if (this.unreachable) throw new Error('connect ECONNREFUSED');
     this.loads++;
-    const builder = new TradingStateBuilder(this.markets);
+    const builder = new TradingStateBuilder(this.markets, {
+      nextOrderId: Math.max(0, ...this.orders.keys()) + 1,
+      nextPriority: this.nextPriority,
+    });
     for (const order of this.open.values()) builder.addOrder(order);
     const available = new Map<string, Decimal>();
     for (const [key, amount] of this.balances) {
@@ -91,15 +94,12 @@ export class MemoryStore extends TradingStore {
     const lastTrade = new Map<string, number>();
     for (const t of this.trades) lastTrade.set(t.symbol, Math.max(lastTrade.get(t.symbol) ?? 0, t.seq));
     const state = builder.build({
-      markets: this.markets,
       books: new Map(
         this.markets.map((m) => [
           m.symbol,
           { sequence: this.bookSequences.get(m.symbol) ?? 0, lastTradeId: lastTrade.get(m.symbol) ?? 0 },
         ]),
       ),
-      nextOrderId: Math.max(0, ...this.orders.keys()) + 1,
-      nextPriority: this.nextPriority,
       liveLeases: [...this.leases.values()].filter(
         (l) => l.status === 'provisioning' || l.status === 'active',
       ),

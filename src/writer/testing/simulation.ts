@@ -603,11 +603,8 @@ export class Simulation {
 }
 
 function emptyState(): TradingState {
-  return new TradingStateBuilder(MARKETS).build({
-    markets: MARKETS,
+  return new TradingStateBuilder(MARKETS, { nextOrderId: 1, nextPriority: 1 }).build({
     books: new Map(),
-    nextOrderId: 1,
-    nextPriority: 1,
     liveLeases: [],
     available: new Map(),
     deposited: ZERO,
