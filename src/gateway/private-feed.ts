@@ -33,11 +33,14 @@ export class PrivateFeed {
       for (const listener of this.listeners) listener(accountId, channel, message);
     };
     for (const { events } of batch.entries) {
-      // An order's last snapshot in each command: the state it was committed in.
-      const orders = new Map<number, OrderSnapshot>();
+      // An order's last snapshot in each command: the state it was committed in (a command touches few orders).
+      const orders: OrderSnapshot[] = [];
       for (const e of events) {
-        if (e.type === 'order.created' || e.type === 'order.updated') orders.set(e.order.id, e.order);
-        else if (e.type === 'trade.executed') {
+        if (e.type === 'order.created' || e.type === 'order.updated') {
+          const at = orders.findIndex((o) => o.id === e.order.id);
+          if (at >= 0) orders[at] = e.order;
+          else orders.push(e.order);
+        } else if (e.type === 'trade.executed') {
           const t = e.trade;
           for (const side of ['buy', 'sell'] as const) {
             emit(side === 'buy' ? t.buyerId : t.sellerId, 'fills', () => ({
@@ -63,7 +66,7 @@ export class PrivateFeed {
           }
         }
       }
-      for (const order of orders.values()) {
+      for (const order of orders) {
         emit(order.accountId, 'orders', () => ({ channel: 'orders', order: orderView(order) }));
       }
     }

@@ -13,7 +13,7 @@ describe('settlementEvents', () => {
       const now = NOW + i;
       return { now, ...core.execute(command as Parameters<typeof core.execute>[0], now) };
     });
-    const events = settlementEvents(entries);
+    const events = settlementEvents(entries, 1);
     const lease = [...core.state.leases.sorted()][0];
     expect(events.map((e) => [e.topic, e.envelope.type])).toEqual([
       ['exchange.settlements', 'funds.held'],
@@ -76,7 +76,7 @@ describe('settlementEvents', () => {
         ...core.execute({ kind: 'tick' }, NOW + 3_600_000 + 15 * 60_000),
       },
     ];
-    const types = settlementEvents(batch).map((e) => e.envelope.type);
+    const types = settlementEvents(batch, 1).map((e) => e.envelope.type);
     expect(types).toEqual([
       'lease.interrupt_noticed',
       'lease.interrupted',

@@ -57,16 +57,24 @@ function refsOf(t: LedgerTransaction): Record<string, string> {
 }
 
 /**
- * The settlement events of committed commands, one per recorded event and in the order they happened: each
+ * The settlement events of committed commands, numbered from `firstSeq` as the outbox will hold them, one per
+ * recorded event and in the order they happened: each
  * trade, each lease transition (a notice and the end it leads to are two events, even in one batch), and each
  * ledger movement with its balanced postings (so a consumer can keep balances equal to the exchange's ledger).
  */
 export function settlementEvents(
   entries: readonly { now: number; events: readonly TradingEvent[] }[],
-): OutboxEvent[] {
-  const out: OutboxEvent[] = [];
+  firstSeq: number,
+): OutboxRow[] {
+  const out: OutboxRow[] = [];
   const add = (topic: EventTopic, key: string, type: string, at: number, data: Record<string, unknown>) =>
-    out.push({ topic, key, envelope: { id: randomUUID(), type, version: 1, occurredAt: isoTime(at), data } });
+    out.push({
+      seq: firstSeq + out.length,
+      published: false,
+      topic,
+      key,
+      envelope: { id: randomUUID(), type, version: 1, occurredAt: isoTime(at), data },
+    });
   for (const { now, events } of entries) {
     for (const e of events) {
       if (e.type === 'trade.executed') {

@@ -233,11 +233,7 @@ export class TradingWriter {
       outcome: execution.outcome,
       events: execution.events,
     }));
-    const settlement: OutboxRow[] = settlementEvents(entries).map((event, i) => ({
-      ...event,
-      seq: position.outboxSeq + 1 + i,
-      published: false,
-    }));
+    const settlement: OutboxRow[] = settlementEvents(entries, position.outboxSeq + 1);
     return {
       number: position.batch + 1,
       entries,
