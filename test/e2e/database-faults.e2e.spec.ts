@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { Api } from '../support/api';
 import { eventually } from '../support/cluster-agent';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
@@ -60,7 +61,7 @@ describeWithPostgres('PostgreSQL faults on the wire', () => {
     proxiedUrl = url.toString();
     exchange = await ExchangeProcess.start(
       { ...database, env: { DATABASE_URL: proxiedUrl } },
-      { PROVISIONER: 'instant' },
+      { PROVISIONER: 'instant', TEST_CLOCK: 'true' },
     );
     api = new Api(exchange);
     buyer = await api.account('lab', ['trade', 'read'], '100000');
@@ -166,6 +167,63 @@ describeWithPostgres('PostgreSQL faults on the wire', () => {
     sellerWs.close();
     buyerWs.close();
     expect(await audit()).toMatchObject({ balanced: true });
+  });
+
+  it('a notice and the end it leads to, committed in one batch, are two settlement events', async () => {
+    const INT = 'H100-SXM.us-east.int';
+    const intSeller = await api.seller('int cloud', { gpu: 'H100-SXM', region: 'us-east', gpuCount: 64 });
+    await place(intSeller.key, {
+      symbol: INT,
+      side: 'sell',
+      type: 'limit',
+      price: '1.50',
+      quantity: 8,
+      clusterId: intSeller.cluster,
+    }).expect(201);
+    const bought = await place(buyer.key, { ...order('1.50'), symbol: INT, durationHours: 4 }).expect(201);
+    expect(bought.body.status).toBe('filled');
+    const fills = (await api.http.get('/v1/fills?limit=1').set('Authorization', buyer.key).expect(200)).body;
+    const leaseId = fills[0].leaseId;
+    // A slow commit holds the writer: once it is on its way, the interrupt and a clock past the notice run into
+    // the next batch together.
+    proxy.onNext(BATCH, { kind: 'delay-answer', ms: 1500 });
+    const slow = place(buyer.key, order('1.05')).then((res) => res); // sent now (supertest sends on then)
+    await eventually(async () => proxy.pendingFaults === 0, 5000, 'the slow commit to be on its way');
+    const interrupting = api.http
+      .post(`/v1/leases/${leaseId}/interrupt`)
+      .set('Authorization', intSeller.key)
+      .then((res) => res);
+    // The interrupt reads the lease first; the clock moves once it is queued (both behind the slow commit).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const advancing = api.http
+      .post('/v1/admin/clock/advance')
+      .set('Authorization', api.admin())
+      .send({ seconds: 3600 })
+      .then((res) => res);
+    const [interrupt, advance] = await Promise.all([interrupting, advancing]);
+    expect(interrupt.status).toBe(200);
+    expect(advance.status).toBe(200);
+    await slow;
+    const events = (
+      await api.http.get('/v1/admin/events?limit=1000').set('Authorization', api.admin()).expect(200)
+    ).body as { seq: number; key: string; event: { type: string } }[];
+    const mine = events.filter((e) => e.key === leaseId);
+    expect(mine.map((e) => e.event.type)).toEqual([
+      'lease.active',
+      'lease.interrupt_noticed',
+      'lease.interrupted',
+    ]);
+    // They did commit together: one outbox row (one batch) holds both.
+    const db = new Client({ connectionString: database.env.DATABASE_URL });
+    await db.connect();
+    const { rows } = await db.query(`select 1 from outbox where first_seq <= $1 and last_seq >= $2`, [
+      mine[1].seq,
+      mine[2].seq,
+    ]);
+    await db.end();
+    expect(rows).toHaveLength(1);
+    const lease = await api.http.get(`/v1/leases/${leaseId}`).set('Authorization', buyer.key).expect(200);
+    expect(lease.body.status).toBe('interrupted');
   });
 
   it('the database cut and restored: 503 UNAVAILABLE meanwhile, nothing changed, and orders again by itself', async () => {
