@@ -90,9 +90,6 @@ export interface LeaseSnapshot {
   readonly updatedAt: number;
 }
 
-export const isLive = (lease: LeaseSnapshot): boolean =>
-  lease.status === 'provisioning' || lease.status === 'active';
-
 /** Where money sits. Accounts: available, held (for open buys), escrow (for leases). The exchange: deposits, revenue. */
 export type Book = 'available' | 'held' | 'escrow' | 'deposits' | 'revenue';
 

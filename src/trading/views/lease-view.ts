@@ -35,5 +35,3 @@ export function leaseView(l: LeaseSnapshot, viewerId: string | null = null) {
           },
   };
 }
-
-export type LeaseView = ReturnType<typeof leaseView>;
