@@ -7,6 +7,7 @@ import { OrderIndexes1763900005000 } from './1763900005000-order-indexes';
 import { Provisioning1763900006000 } from './1763900006000-provisioning';
 import { SshKeys1763900007000 } from './1763900007000-ssh-keys';
 import { TradingWriter1763900008000 } from './1763900008000-trading-writer';
+import { TradeTimeIndex1763900009000 } from './1763900009000-trade-time-index';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Provisioning1763900006000,
   SshKeys1763900007000,
   TradingWriter1763900008000,
+  TradeTimeIndex1763900009000,
 ];

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { SecretBox } from './secret-box';
 
 export interface Cluster {
   id: string;
@@ -36,21 +37,39 @@ const toCluster = (r: ClusterRow): Cluster => ({
   createdAt: r.created_at.toISOString(),
 });
 
+/** Clusters as stored; their webhook secrets sealed at rest (see SecretBox). */
 @Injectable()
 export class ClustersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(SecretBox) private readonly box: SecretBox,
+  ) {}
 
+  /** Registers a cluster unless the account already has `max` of them (then null). */
   async create(
     accountId: string,
     c: Omit<Cluster, 'id' | 'accountId' | 'createdAt'>,
     secret: string,
-  ): Promise<Cluster> {
+    max: number,
+  ): Promise<Cluster | null> {
     const rows: ClusterRow[] = await this.db.query(
       `insert into clusters (id, account_id, name, gpu, region, gpu_count, webhook_url, webhook_secret)
-       values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
-      [randomUUID(), accountId, c.name, c.gpu, c.region, c.gpuCount, c.webhookUrl, secret],
+       select $1, $2, $3, $4, $5, $6, $7, $8
+        where (select count(*) from clusters where account_id = $2) < $9
+       returning *`,
+      [
+        randomUUID(),
+        accountId,
+        c.name,
+        c.gpu,
+        c.region,
+        c.gpuCount,
+        c.webhookUrl,
+        this.box.seal(secret),
+        max,
+      ],
     );
-    return toCluster(rows[0]);
+    return rows.length ? toCluster(rows[0]) : null;
   }
 
   async listByAccount(accountId: string): Promise<Cluster[]> {
@@ -67,7 +86,30 @@ export class ClustersRepository {
       `select webhook_url, webhook_secret from clusters where id = $1`,
       [clusterId],
     );
-    return rows.length ? { url: rows[0].webhook_url, secret: rows[0].webhook_secret } : null;
+    return rows.length ? { url: rows[0].webhook_url, secret: this.box.open(rows[0].webhook_secret) } : null;
+  }
+
+  /**
+   * Seals every secret that is not sealed with the first key yet: stored before sealing, or under a key being
+   * rotated out. Returns how many it sealed.
+   */
+  async resealSecrets(): Promise<number> {
+    const rows: { id: string; webhook_secret: string }[] = await this.db.query(
+      `select id, webhook_secret from clusters`,
+    );
+    let sealed = 0;
+    for (const row of rows.filter((r) => this.box.stale(r.webhook_secret))) {
+      const secret = row.webhook_secret.startsWith('whsec_')
+        ? row.webhook_secret
+        : this.box.open(row.webhook_secret);
+      await this.db.query(`update clusters set webhook_secret = $2 where id = $1 and webhook_secret = $3`, [
+        row.id,
+        this.box.seal(secret),
+        row.webhook_secret,
+      ]);
+      sealed++;
+    }
+    return sealed;
   }
 
   async findAll(): Promise<Cluster[]> {

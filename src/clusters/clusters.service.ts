@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
 import type { ClusterTerms } from '../trading/types';
@@ -12,18 +14,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * model/region on every sell without a database round trip).
  */
 @Injectable()
-export class ClustersService {
+export class ClustersService implements OnModuleInit {
+  private readonly logger = new Logger(ClustersService.name);
   private readonly byId = new Map<string, Cluster>();
   /** Loading every cluster, once; a failed load is forgotten, so the next call tries again. */
   private loaded: Promise<this> | null = null;
 
-  constructor(@Inject(ClustersRepository) private readonly clusters: ClustersRepository) {}
+  constructor(
+    @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Webhook secrets stored before they were sealed, or under a key being rotated out, are sealed anew. */
+  async onModuleInit(): Promise<void> {
+    const sealed = await this.clusters.resealSecrets();
+    if (sealed > 0) this.logger.log(`sealed ${sealed} webhook secrets with the current key`);
+  }
 
   /** Registers a cluster; its webhook secret (Standard Webhooks, `whsec_<base64>`) is shown this once. */
   async create(accountId: string, dto: CreateClusterDto): Promise<Cluster & { webhookSecret: string }> {
     await this.load();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    const cluster = await this.clusters.create(accountId, dto, secret);
+    const max = this.config.limits.clustersPerAccount;
+    const cluster = await this.clusters.create(accountId, dto, secret, max);
+    if (!cluster) throw new DomainError('LIMIT_REACHED', `an account registers at most ${max} clusters`);
     this.byId.set(cluster.id, cluster);
     return { ...cluster, webhookSecret: secret };
   }

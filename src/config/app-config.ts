@@ -15,6 +15,10 @@ export interface AppConfig {
    * it before new ones are refused with OVERLOADED.
    */
   writer: { statementTimeoutMs: number; queueLimit: number };
+  /** What one account may have: clusters it registers. */
+  limits: { clustersPerAccount: number };
+  /** Keys that seal the clusters' webhook secrets at rest (AES-256-GCM): the first seals, all open. */
+  webhookSecretKeys: Buffer[];
   testClock: boolean;
 }
 
@@ -94,6 +98,29 @@ function provisioning(env: NodeJS.ProcessEnv): ProvisioningConfig {
   };
 }
 
+/**
+ * A key that only development uses (outside production, when WEBHOOK_SECRET_KEYS is unset): the secrets are
+ * sealed the same way, with a key that is no secret. Production must set its own.
+ */
+const DEVELOPMENT_SECRET_KEY = Buffer.alloc(32, 'gpu-hour-exchange development');
+
+function webhookSecretKeys(env: NodeJS.ProcessEnv, production: boolean): Buffer[] {
+  const raw = (env.WEBHOOK_SECRET_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+  if (raw.length === 0) {
+    if (production) throw new ConfigError('WEBHOOK_SECRET_KEYS is required in production');
+    return [DEVELOPMENT_SECRET_KEY];
+  }
+  return raw.map((k) => {
+    const key = Buffer.from(k, 'base64');
+    if (key.length !== 32 || key.toString('base64') !== k)
+      throw new ConfigError('WEBHOOK_SECRET_KEYS must be base64 keys of 32 bytes, comma-separated');
+    return key;
+  });
+}
+
 /** At most 40,000: the writer remembers the latest 50,000 clientOrderIds, more than can wait for it. */
 function queueLimit(env: NodeJS.ProcessEnv): number {
   const limit = positive(env, 'WRITER_QUEUE_LIMIT', 20_000);
@@ -109,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('ADMIN_API_KEY must be at least 16 characters');
   }
   if (adminApiKey === null && production) throw new ConfigError('ADMIN_API_KEY is required in production');
+  const testClock = flag(env, 'TEST_CLOCK');
+  if (testClock && production) throw new ConfigError('TEST_CLOCK cannot be true with NODE_ENV=production');
   const dataDir = env.DATA_DIR || './data';
   return {
     http: {
@@ -133,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       statementTimeoutMs: positive(env, 'WRITER_STATEMENT_TIMEOUT_MS', 5000),
       queueLimit: queueLimit(env),
     },
-    testClock: flag(env, 'TEST_CLOCK'),
+    limits: { clustersPerAccount: positive(env, 'MAX_CLUSTERS_PER_ACCOUNT', 100) },
+    webhookSecretKeys: webhookSecretKeys(env, production),
+    testClock,
   };
 }

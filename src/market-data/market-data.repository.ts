@@ -26,16 +26,22 @@ export class MarketDataRepository {
     >;
   }
 
-  /** OHLC per interval, newest first; volume in GPU-hours. */
-  candles(symbol: string, interval: CandleInterval, limit: number) {
+  /**
+   * OHLC per interval over the last `limit` intervals before `now` (those with trades), newest first; volume in
+   * GPU-hours. Bounded: it reads only the trades of that window, through the (symbol, created_at) index.
+   */
+  candles(symbol: string, interval: CandleInterval, limit: number, now: Date) {
+    const seconds = CANDLE_SECONDS[interval];
     return this.db.query(
       `select to_timestamp(floor(extract(epoch from created_at) / $2) * $2) as start,
               (array_agg(price order by seq))[1] as open, max(price) as high, min(price) as low,
               (array_agg(price order by seq desc))[1] as close,
               sum(quantity * duration_hours) as volume, count(*) as trades
-         from trades where symbol = $1
+         from trades
+        where symbol = $1 and created_at <= $4
+          and created_at >= to_timestamp((floor(extract(epoch from $4::timestamptz) / $2) - $3 + 1) * $2)
         group by 1 order by 1 desc limit $3`,
-      [symbol, CANDLE_SECONDS[interval], limit],
+      [symbol, seconds, limit, now],
     ) as Promise<
       {
         start: Date;

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { formatMoney } from '../common/money';
 import { CandleInterval, MarketDataRepository } from './market-data.repository';
@@ -17,6 +18,7 @@ export class MarketDataService {
   constructor(
     @Inject(MarketDataRepository) private readonly data: MarketDataRepository,
     @Inject(MarketFeed) private readonly feed: MarketFeed,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   /** Market checks from memory: no read queues behind the writer. */
@@ -44,10 +46,10 @@ export class MarketDataService {
     }));
   }
 
-  /** Newest first; `volume` is in GPU-hours. */
+  /** The last `limit` intervals up to now (those with trades), newest first; `volume` is in GPU-hours. */
   async candles(symbol: string, interval: CandleInterval, limit: number) {
     this.known(symbol);
-    return (await this.data.candles(symbol, interval, limit)).map((c) => ({
+    return (await this.data.candles(symbol, interval, limit, new Date(this.clock.now()))).map((c) => ({
       time: c.start.toISOString(),
       open: formatMoney(c.open),
       high: formatMoney(c.high),

@@ -175,6 +175,57 @@ describe('TradingCore', () => {
     expect(again.events).toEqual([]);
   });
 
+  it('bills a release during an interrupt notice for the whole hours delivered, as the interruption would have', () => {
+    const core = emptyCore({ available: [[BUYER.accountId, '10000']], provisioning: { mode: 'instant' } });
+    const int = 'H100-SXM.us-east.int';
+    core.execute(
+      { kind: 'place', trader: SELLER, order: limit('sell', '2.00', 8, { symbol: int }), cluster: CLUSTER },
+      NOW,
+    );
+    core.execute(
+      {
+        kind: 'place',
+        trader: BUYER,
+        order: limit('buy', '2.00', 8, { symbol: int, durationHours: 10 }),
+        cluster: null,
+      },
+      NOW,
+    );
+    const [lease] = core.state.leases.sorted();
+    const hour = 3_600_000;
+    core.execute(
+      { kind: 'interruptLease', accountId: SELLER.accountId, leaseId: lease.id },
+      NOW + 3 * hour + 60_000,
+    );
+    const released = core.execute(
+      { kind: 'releaseLease', accountId: BUYER.accountId, leaseId: lease.id },
+      NOW + 3 * hour + 120_000,
+    );
+    expect(released.outcome).toMatchObject({ ok: true, value: { lease: { status: 'released' } } });
+    // 3 whole hours of 8 GPUs at 2.00 are paid; the other 7 of the 10 escrowed are refunded.
+    const money = released.events.flatMap((e) => (e.type === 'ledger.posted' ? [e.transaction] : []));
+    expect(money.map((t) => t.kind)).toEqual(['settlement', 'refund']);
+    expect(money[0].postings.find((p) => p.book === 'escrow')?.amount.toFixed()).toBe('-48');
+    expect(money[1].postings.find((p) => p.book === 'available')?.amount.toFixed()).toBe('112');
+    // Without a notice a firm release still pays the whole lease.
+    const firm = emptyCore({ available: [[BUYER.accountId, '10000']], provisioning: { mode: 'instant' } });
+    firm.execute({ kind: 'place', trader: SELLER, order: limit('sell', '2.00', 8), cluster: CLUSTER }, NOW);
+    firm.execute(
+      { kind: 'place', trader: BUYER, order: limit('buy', '2.00', 8, { durationHours: 10 }), cluster: null },
+      NOW,
+    );
+    const [whole] = firm.state.leases.sorted();
+    const paid = firm.execute(
+      { kind: 'releaseLease', accountId: BUYER.accountId, leaseId: whole.id },
+      NOW + hour,
+    );
+    expect(
+      paid.events
+        .filter((e) => e.type === 'ledger.posted')
+        .map((e) => e.type === 'ledger.posted' && e.transaction.kind),
+    ).toEqual(['settlement']);
+  });
+
   it('names in each fill the buy order, the trade and the lease it opened', () => {
     const core = funded();
     const [, taking] = run(core, SESSION.slice(0, 2));

@@ -8,7 +8,7 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
 
   beforeAll(async () => {
     database = await freshDatabase();
-    exchange = await ExchangeProcess.start(database);
+    exchange = await ExchangeProcess.start(database, { MAX_CLUSTERS_PER_ACCOUNT: '2' });
     api = new Api(exchange);
   });
 
@@ -227,6 +227,29 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
         .expect(400);
       expect(res.body.error.code).toBe('INVALID_REQUEST');
     });
+  });
+
+  it('caps the clusters one account registers (LIMIT_REACHED), not another account’s', async () => {
+    const cluster = {
+      name: 'rack',
+      gpu: 'B200',
+      region: 'us-west',
+      gpuCount: 8,
+      webhookUrl: 'http://127.0.0.1:9/h',
+    };
+    const seller = await api.account('many racks', ['sell']);
+    for (let i = 0; i < 2; i++)
+      await api.http.post('/v1/clusters').set('Authorization', seller.key).send(cluster).expect(201);
+    const refused = await api.http
+      .post('/v1/clusters')
+      .set('Authorization', seller.key)
+      .send(cluster)
+      .expect(409);
+    expect(refused.body.error.code).toBe('LIMIT_REACHED');
+    const listed = await api.http.get('/v1/clusters').set('Authorization', seller.key).expect(200);
+    expect(listed.body).toHaveLength(2);
+    const other = await api.account('one rack', ['sell']);
+    await api.http.post('/v1/clusters').set('Authorization', other.key).send(cluster).expect(201);
   });
 
   describe('malformed requests', () => {

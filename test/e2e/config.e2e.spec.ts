@@ -14,6 +14,17 @@ describe('configuration is validated at boot', () => {
     [{ DATABASE_URL: 'mysql://localhost/x' }, /DATABASE_URL must be a postgres:\/\/ URL/],
     [{ ADMIN_API_KEY: 'short' }, /ADMIN_API_KEY must be at least 16 characters/],
     [{ TEST_CLOCK: 'maybe' }, /TEST_CLOCK must be true or false/],
+    [
+      { TEST_CLOCK: 'true', NODE_ENV: 'production', ADMIN_API_KEY: 'a-production-admin-key' },
+      /TEST_CLOCK cannot be true with NODE_ENV=production/,
+    ],
+    [{ WRITER_QUEUE_LIMIT: '50000' }, /WRITER_QUEUE_LIMIT must be at most 40000/],
+    [
+      { NODE_ENV: 'production', ADMIN_API_KEY: 'a-production-admin-key' },
+      /WEBHOOK_SECRET_KEYS is required in production/,
+    ],
+    [{ WEBHOOK_SECRET_KEYS: 'c2hvcnQ=' }, /WEBHOOK_SECRET_KEYS must be base64 keys of 32 bytes/],
+    [{ MAX_CLUSTERS_PER_ACCOUNT: '0' }, /MAX_CLUSTERS_PER_ACCOUNT must be a positive integer/],
     [{ KEY_RATE_LIMIT_PER_SECOND: '0' }, /KEY_RATE_LIMIT_PER_SECOND must be a positive integer/],
     [{ PROVISIONER: 'magic' }, /PROVISIONER must be webhook or instant/],
     [{ PROVISIONING_DEADLINE_SECONDS: '-5' }, /PROVISIONING_DEADLINE_SECONDS must be a positive integer/],

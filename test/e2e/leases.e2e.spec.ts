@@ -166,6 +166,39 @@ describe('leases and the test clock', () => {
     expect(Number(before.available) - Number((await balance(buyer.key)).available)).toBeCloseTo(32);
   });
 
+  it('a release during the interrupt notice pays the whole hours delivered, as the interruption would have', async () => {
+    const lease = await trade(INT, '2.00', 8, 10);
+    await advance(3 * 3600 + 60);
+    await api.http.post(`/v1/leases/${lease.id}/interrupt`).set('Authorization', seller.key).expect(200);
+    await advance(5 * 60);
+    const released = await api.http
+      .post(`/v1/leases/${lease.id}/release`)
+      .set('Authorization', buyer.key)
+      .expect(200);
+    // 3 h 6 min delivered: 3 whole hours of 8 GPUs at 2.00 = 48 USD paid, 112 of the 160 escrowed refunded.
+    expect(released.body).toMatchObject({
+      status: 'released',
+      settlement: { paid: '48', fee: '0.144', refunded: '112' },
+    });
+    const events = (
+      await api.http.get('/v1/admin/events?limit=1000').set('Authorization', api.admin()).expect(200)
+    ).body.filter(
+      (e: { event: { type: string; data: { leaseId?: string } } }) =>
+        e.event.data.leaseId === lease.id && /^(lease|settlement)\./.test(e.event.type),
+    );
+    expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual([
+      'lease.provisioning',
+      'lease.active',
+      'lease.interrupt_noticed',
+      'lease.released',
+      'settlement.paid',
+      'settlement.refunded',
+    ]);
+    expect(events[4].event.data).toMatchObject({ amount: expect.any(String), leaseId: lease.id });
+    const paid = events[4].event.data.postings.find((p: { book: string }) => p.book === 'escrow');
+    expect(paid.amount).toBe('-48');
+  });
+
   it('GTD orders expire when the clock passes expireAt, releasing their hold', async () => {
     const before = await balance(buyer.key);
     const now = (await advance(1)).body.now;
@@ -219,6 +252,11 @@ describe('leases and the test clock', () => {
     await advance(24 * 3600);
     const later = (await api.http.get(`/v1/markets/${FIRM}/ticker`).expect(200)).body;
     expect(later).toMatchObject({ last: '1', volume24h: 0, vwap24h: null });
+    // Candles cover the last `limit` intervals up to now: a day later, the last 12 hours hold none of them.
+    const recent = (await api.http.get(`/v1/markets/${FIRM}/candles?interval=1h&limit=12`).expect(200)).body;
+    expect(recent).toEqual([]);
+    const days = (await api.http.get(`/v1/markets/${FIRM}/candles?interval=1d&limit=3`).expect(200)).body;
+    expect(days.reduce((sum: number, c: { volume: number }) => sum + c.volume, 0)).toBe(208);
     await api.http.get('/v1/markets/NOPE/ticker').expect(404);
     await api.http.get(`/v1/markets/${FIRM}/candles?interval=2m`).expect(400);
   });

@@ -96,7 +96,10 @@ export function failLease(
   return failed;
 }
 
-/** The buyer hands the GPUs back early; a firm lease is still paid in full. */
+/**
+ * The buyer hands the GPUs back early; a firm lease is still paid in full, and a lease under an interrupt notice
+ * pays for the whole hours delivered, as the interruption would have.
+ */
 export function releaseLease(state: TradingState, ctx: CommandContext, lease: LeaseSnapshot): LeaseSnapshot {
   return finish(state, ctx, lease, 'released', ctx.now);
 }
@@ -137,8 +140,9 @@ function finish(
   status: 'ended' | 'released' | 'interrupted',
   at: number,
 ): LeaseSnapshot {
+  // Whole hours delivered when the seller is taking the GPUs back (interrupted, or released during the notice).
   const hours =
-    status === 'interrupted'
+    status === 'interrupted' || lease.interruptAt !== null
       ? Math.min(lease.durationHours, Math.floor((at - (lease.startAt as number)) / HOUR_MS))
       : lease.durationHours;
   const paid = unitsToUsd(lease.price).times(lease.quantity).times(hours);
