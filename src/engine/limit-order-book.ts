@@ -216,7 +216,9 @@ export class LimitOrderBook implements OrderBook {
   private cancelAll(cmd: CancelAllCommand, events: EngineEvent[]): void {
     this.expire(cmd.now, events);
     const mine: BookOrder[] = [];
-    for (let o = this.accountHeads.get(cmd.accountId) ?? null; o !== null; o = o.accountNext) mine.push(o);
+    const side = cmd.side ?? null;
+    for (let o = this.accountHeads.get(cmd.accountId) ?? null; o !== null; o = o.accountNext)
+      if (side === null || o.side === side) mine.push(o);
     mine.sort((a, b) => a.id - b.id);
     for (const order of mine) this.close(order, 'cancelled', 'cancel_all', events);
   }

@@ -366,6 +366,19 @@ export function orderBookContract(name: string, impl: BookImplementation): void 
         expect(book.sequence).toBe(5);
       });
 
+      it('cancel-all of one side leaves the account’s other side resting', () => {
+        run(buy(3, 100, 8), buy(1, 90, 8), sell(2, 200, 8, { accountId: 1 }), sell(4, 300, 8));
+        const r = ok({ kind: 'cancelAll', now: T0, accountId: 1, side: 'sell' });
+        expect(dones(r).map((d) => d.orderId)).toEqual([2]);
+        expect(book.depth()).toMatchObject({
+          bids: [
+            [100, 8],
+            [90, 8],
+          ],
+          asks: [[300, 8]],
+        });
+      });
+
       it('an order due to expire counts as closed: cancel is refused and time does not advance', () => {
         ok(buy(1, 100, 8, { timeInForce: 'GTD', expireAt: T0 + HOUR }));
         expectUnchangedBy(cancel(1, 1, T0 + HOUR), 'ORDER_NOT_OPEN');

@@ -63,7 +63,10 @@ export class ReferenceOrderBook implements OrderBook {
     else if (command.kind === 'tick') this.expire(command.now, events);
     else if (command.kind === 'cancelAll') {
       this.expire(command.now, events);
-      const mine = this.resting.filter((o) => o.accountId === command.accountId).sort((a, b) => a.id - b.id);
+      const side = command.side ?? null;
+      const mine = this.resting
+        .filter((o) => o.accountId === command.accountId && (side === null || o.side === side))
+        .sort((a, b) => a.id - b.id);
       for (const o of mine) this.close(o, 'cancelled', 'cancel_all', events);
     } else {
       const order = this.resting.find((o) => o.id === command.orderId && !expiresBy(o, command.now));

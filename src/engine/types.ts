@@ -84,6 +84,8 @@ export interface CancelAllCommand {
   accountId: number;
   /** Absent = every market. */
   symbol?: string | null;
+  /** Only this side's orders; absent = both. */
+  side?: Side | null;
 }
 
 /** Moves time forward: fires expiries in every book. */

@@ -76,15 +76,18 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   private closed(session: WsSession): void {
     if (!this.sessions.delete(session)) return;
     for (const channel of session.channels) this.leave(session, channel);
-    if (session.cancelOnDisconnect && session.principal) void this.cancelPlaced(session);
+    if (session.placedToCancel.size > 0) void this.cancelPlaced(session);
   }
 
-  /** After the frames still queued for this connection: its orders that are still open are cancelled. */
+  /**
+   * After the frames still queued for this connection: the orders placed over it under `cancelOnDisconnect`
+   * that are still open are cancelled, each by the principal that placed it (whoever the connection signed in
+   * as since).
+   */
   private async cancelPlaced(session: WsSession): Promise<void> {
     await session.pending;
     await session.settled();
-    const principal = session.principal as NonNullable<WsSession['principal']>;
-    for (const id of session.placedOrderIds) {
+    for (const [id, principal] of session.placedToCancel) {
       try {
         await this.orders.cancel(principal, id);
       } catch (error) {
@@ -129,11 +132,13 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       const request = parseRequest(raw as Record<string, unknown>);
       if (request.op === 'place') {
         // Pipelined: the order is queued in frame order, and the next frame is read while it commits.
-        const staged = await this.orders.stagePlace(this.signedIn(session), request.order);
+        const principal = this.signedIn(session);
+        const cancelOnDisconnect = session.cancelOnDisconnect;
+        const staged = await this.orders.stagePlace(principal, request.order);
         session.track(staged.result);
         void staged.result.then(
           ({ order }) => {
-            if (order.status === 'open') session.placedOrderIds.add(order.id);
+            if (order.status === 'open' && cancelOnDisconnect) session.placedToCancel.set(order.id, principal);
             session.send({ type: 'ack', order, ...echo });
           },
           (error: unknown) => this.sendError(session, echo, error),

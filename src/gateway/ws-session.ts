@@ -8,10 +8,10 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** One WebSocket connection: who it is, what it listens to, and how fast it talks. */
 export class WsSession {
   principal: Principal | null = null;
-  /** Set by `auth` with `cancelOnDisconnect: true`: this connection's open orders are cancelled when it drops. */
+  /** Set by `auth` with `cancelOnDisconnect: true`: the orders placed from then on are cancelled when it drops. */
   cancelOnDisconnect = false;
-  /** Orders placed over this connection (for cancelOnDisconnect). */
-  readonly placedOrderIds = new Set<string>();
+  /** Orders placed over this connection under cancelOnDisconnect, with the principal that placed each. */
+  readonly placedToCancel = new Map<string, Principal>();
   /** `book:<symbol>`, `trades:<symbol>`, `orders`, `fills`, `leases`. */
   readonly channels = new Set<string>();
   /** Frames of one connection are handled one after the other, in the order they came. */

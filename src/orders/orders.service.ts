@@ -4,6 +4,7 @@ import { Principal } from '../auth/principal';
 import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import type { NewOrder } from '../trading/commands';
+import type { Side } from '../engine/types';
 import type { OrderStatus, Trader } from '../trading/types';
 import { OrderView, orderView } from '../trading/views/order-view';
 import { TradingWriter } from '../writer/trading-writer';
@@ -20,6 +21,19 @@ export interface Placed {
 
 const parseTime = (iso: string | undefined): number | null => (iso === undefined ? null : Date.parse(iso));
 const ORDER_ID = /^\d{1,15}$/;
+
+/**
+ * The sides of the book a key may act on, for every order operation over REST and WebSocket alike: `trade`
+ * places, amends and cancels buys, `sell` sells (`admin` both). The core checks amends and cancels against the
+ * order's side.
+ */
+export function sidesOf(principal: Principal): Side[] {
+  const admin = principal.scopes.includes('admin');
+  return [
+    ...(admin || principal.scopes.includes('trade') ? (['buy'] as const) : []),
+    ...(admin || principal.scopes.includes('sell') ? (['sell'] as const) : []),
+  ];
+}
 
 /** A new order as the trading core takes it: prices in engine units, times in ms. */
 function newOrder(dto: PlaceOrderDto): NewOrder {
@@ -61,9 +75,11 @@ export class OrdersService {
    */
   async stagePlace(principal: Principal, dto: PlaceOrderDto): Promise<{ result: Promise<Placed> }> {
     const accountId = accountOf(principal);
-    const needed = dto.side === 'buy' ? 'trade' : 'sell';
-    if (!principal.scopes.includes(needed) && !principal.scopes.includes('admin')) {
-      throw new DomainError('FORBIDDEN', `${dto.side} orders need the ${needed} scope`);
+    if (!sidesOf(principal).includes(dto.side)) {
+      throw new DomainError(
+        'FORBIDDEN',
+        `${dto.side} orders need the ${dto.side === 'buy' ? 'trade' : 'sell'} scope`,
+      );
     }
     if (dto.clientOrderId) {
       const existing = await this.orders.findByClientOrderId(accountId, dto.clientOrderId);
@@ -87,7 +103,10 @@ export class OrdersService {
     const accountId = accountOf(principal);
     if (!ORDER_ID.test(id)) return this.refuseNotOpen(accountId, id);
     try {
-      return orderView((await this.writer.submit({ kind: 'cancel', accountId, orderId: Number(id) })).order);
+      const sides = sidesOf(principal);
+      return orderView(
+        (await this.writer.submit({ kind: 'cancel', accountId, orderId: Number(id), sides })).order,
+      );
     } catch (error) {
       if (error instanceof DomainError && error.code === 'ORDER_NOT_OPEN')
         return this.refuseNotOpen(accountId, id);
@@ -109,6 +128,7 @@ export class OrdersService {
         orderId: Number(id),
         quantity: change.quantity ?? null,
         price,
+        sides: sidesOf(principal),
       });
       return orderView(order);
     } catch (error) {
@@ -123,6 +143,7 @@ export class OrdersService {
       kind: 'cancelAll',
       trader: this.trader(principal),
       symbol,
+      sides: sidesOf(principal),
     });
     return orders.map(orderView);
   }

@@ -46,10 +46,14 @@ export interface PlaceCommand {
   readonly cluster: ClusterTerms | null;
 }
 
+/** The sides of the book the caller's key may act on (its `trade` scope: buys; `sell`: sells). */
+export type Sides = readonly Side[];
+
 export interface CancelCommand {
   readonly kind: 'cancel';
   readonly accountId: string;
   readonly orderId: number;
+  readonly sides: Sides;
 }
 
 /** `quantity` is the new total (filled part included); `price` in engine units. */
@@ -59,12 +63,15 @@ export interface AmendCommand {
   readonly orderId: number;
   readonly quantity: number | null;
   readonly price: number | null;
+  readonly sides: Sides;
 }
 
+/** Cancels the account's open orders on the sides its key may act on. */
 export interface CancelAllCommand {
   readonly kind: 'cancelAll';
   readonly trader: Trader;
   readonly symbol: string | null;
+  readonly sides: Sides;
 }
 
 /** Money an admin credits to an account's available balance (a decimal string of USD). */

@@ -9,8 +9,8 @@ const SESSION: TradingCommand[] = [
   { kind: 'place', trader: SELLER, order: limit('sell', '2.00', 16), cluster: CLUSTER },
   { kind: 'place', trader: BUYER, order: limit('buy', '2.10', 8, { clientOrderId: 'take' }), cluster: null },
   { kind: 'place', trader: BUYER, order: limit('buy', '1.50', 8), cluster: null },
-  { kind: 'amend', accountId: BUYER.accountId, orderId: 3, quantity: 16, price: null },
-  { kind: 'cancel', accountId: SELLER.accountId, orderId: 1 },
+  { kind: 'amend', accountId: BUYER.accountId, orderId: 3, quantity: 16, price: null, sides: ['buy'] },
+  { kind: 'cancel', accountId: SELLER.accountId, orderId: 1, sides: ['sell'] },
   { kind: 'deposit', accountId: BUYER.accountId, amount: '5.5' },
   { kind: 'tick' },
 ];
@@ -106,12 +106,19 @@ describe('TradingCore', () => {
     ['a deposit of zero', { kind: 'deposit', accountId: BUYER.accountId, amount: '0' }, 'INVALID_REQUEST'],
     [
       'an amend beyond an integer column',
-      { kind: 'amend', accountId: BUYER.accountId, orderId: 3, quantity: 2 ** 31, price: null },
+      {
+        kind: 'amend',
+        accountId: BUYER.accountId,
+        orderId: 3,
+        quantity: 2 ** 31,
+        price: null,
+        sides: ['buy'],
+      },
       'INVALID_QUANTITY',
     ],
     [
       'a cancel of another account’s order',
-      { kind: 'cancel', accountId: SELLER.accountId, orderId: 3 },
+      { kind: 'cancel', accountId: SELLER.accountId, orderId: 3, sides: ['buy', 'sell'] },
       'ORDER_NOT_OPEN',
     ],
     [
@@ -127,6 +134,44 @@ describe('TradingCore', () => {
     expect(outcome).toMatchObject({ ok: false, code });
     expect(events).toEqual([]);
     expect(core.stateHash()).toEqual(before);
+  });
+
+  it.each<[string, TradingCommand]>([
+    [
+      'a cancel of a buy by a key without the trade scope',
+      { kind: 'cancel', accountId: BUYER.accountId, orderId: 3, sides: ['sell'] },
+    ],
+    [
+      'an amend of a buy by a key without the trade scope',
+      { kind: 'amend', accountId: BUYER.accountId, orderId: 3, quantity: 16, price: null, sides: [] },
+    ],
+    [
+      'a cancel-all by a key that may act on neither side',
+      { kind: 'cancelAll', trader: BUYER, symbol: null, sides: [] },
+    ],
+  ])('refuses %s with FORBIDDEN, and changes nothing', (_what, command) => {
+    const core = funded();
+    run(core, SESSION.slice(0, 3));
+    const before = core.stateHash();
+    expect(core.execute(command, NOW + 60_000).outcome).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(core.stateHash()).toEqual(before);
+  });
+
+  it('cancels only the sides a key may act on', () => {
+    const core = funded();
+    run(core, SESSION.slice(0, 3));
+    const { outcome } = core.execute(
+      { kind: 'cancelAll', trader: SELLER, symbol: null, sides: ['buy'] },
+      NOW + 5000,
+    );
+    expect(outcome).toEqual({ ok: true, value: { orders: [] } });
+    const sells = core.execute(
+      { kind: 'cancelAll', trader: SELLER, symbol: null, sides: ['sell'] },
+      NOW + 6000,
+    );
+    expect(
+      sells.outcome.ok && 'orders' in sells.outcome.value && sells.outcome.value.orders.map((o) => o.id),
+    ).toEqual([1]);
   });
 
   it('refuses access details or a failure reason the database cannot store, for a lease that is provisioning', () => {

@@ -10,7 +10,7 @@ export type Step =
   | { op: 'place'; dt: number; order: RandomOrder }
   | { op: 'cancel'; dt: number; pick: number; foreign: boolean }
   | { op: 'amend'; dt: number; pick: number; foreign: boolean; price: number | null; lots: number | null }
-  | { op: 'cancelAll'; dt: number; accountId: number }
+  | { op: 'cancelAll'; dt: number; accountId: number; side: 'buy' | 'sell' | null }
   | { op: 'tick'; dt: number };
 
 interface RandomOrder {
@@ -76,7 +76,15 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
       lots: fc.option(fc.integer({ min: 0, max: 5 })),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('cancelAll' as const), dt, accountId: account }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('cancelAll' as const),
+      dt,
+      accountId: account,
+      side: fc.constantFrom('buy' as const, 'sell' as const, null),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tick' as const), dt }) },
 );
 
@@ -90,7 +98,7 @@ export class CommandMaker {
     const now = this.now;
     const symbol = MARKET.symbol;
     if (s.op === 'tick') return { kind: 'tick', now };
-    if (s.op === 'cancelAll') return { kind: 'cancelAll', now, accountId: s.accountId, symbol };
+    if (s.op === 'cancelAll') return { kind: 'cancelAll', now, accountId: s.accountId, symbol, side: s.side };
     if (s.op === 'place') return this.place(s.order, now);
     const open = book.snapshot().orders;
     const target: RestingOrder | undefined = open[s.pick % Math.max(open.length, 1)];

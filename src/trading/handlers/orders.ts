@@ -111,6 +111,7 @@ export function placeOrder(state: TradingState, ctx: CommandContext, cmd: PlaceC
 export function cancelOrder(state: TradingState, ctx: CommandContext, cmd: CancelCommand): Outcome<'cancel'> {
   const order = ownOpen(state, cmd.accountId, cmd.orderId);
   if (!order) return notOpen(cmd.orderId);
+  if (!cmd.sides.includes(order.side)) return wrongScope('cancelling', order);
   const result = state.engine.process({
     kind: 'cancel',
     now: ctx.now,
@@ -127,6 +128,7 @@ export function cancelOrder(state: TradingState, ctx: CommandContext, cmd: Cance
 export function amendOrder(state: TradingState, ctx: CommandContext, cmd: AmendCommand): Outcome<'amend'> {
   const order = ownOpen(state, cmd.accountId, cmd.orderId);
   if (!order) return notOpen(cmd.orderId);
+  if (!cmd.sides.includes(order.side)) return wrongScope('amending', order);
   if (cmd.quantity === null && cmd.price === null)
     return refuse('INVALID_REQUEST', 'send a quantity, a price, or both');
   if (cmd.quantity !== null && !(Number.isSafeInteger(cmd.quantity) && cmd.quantity <= MAX_INT32))
@@ -166,11 +168,13 @@ export function cancelAllOrders(
 ): Outcome<'cancelAll'> {
   if (cmd.symbol !== null && !state.markets.has(cmd.symbol))
     return refuse('UNKNOWN_SYMBOL', `unknown market ${cmd.symbol}`);
+  if (cmd.sides.length === 0) return refuse('FORBIDDEN', 'cancelling orders needs the trade or sell scope');
   const result = state.engine.process({
     kind: 'cancelAll',
     now: ctx.now,
     accountId: cmd.trader.engineAccountId,
     symbol: cmd.symbol,
+    side: cmd.sides.length === 1 ? cmd.sides[0] : null,
   });
   if (result.code !== 'OK') return refusal(result);
   applyEngineEvents(state, ctx, result.events, null);
@@ -238,6 +242,13 @@ function ownOpen(state: TradingState, accountId: string, orderId: number): Order
   const order = state.orders.get(orderId);
   return order && order.accountId === accountId ? order : null;
 }
+
+/** The account's order, on a side its key may not act on. */
+const wrongScope = (doing: string, order: OrderSnapshot) =>
+  refuse(
+    'FORBIDDEN',
+    `${doing} a ${order.side} order needs the ${order.side === 'buy' ? 'trade' : 'sell'} scope`,
+  );
 
 /** Not an open order of this account (the caller tells NOT_FOUND from a closed order by reading it). */
 const notOpen = (orderId: number) => refuse('ORDER_NOT_OPEN', `order ${orderId} is not open`);

@@ -295,6 +295,7 @@ export class Simulation {
           kind: 'cancel',
           accountId: r.chance(0.1) ? buyer.accountId : anyone.accountId,
           orderId: r.pick(ids),
+          sides: this.sides(),
         },
       ];
     }
@@ -307,11 +308,19 @@ export class Simulation {
           orderId: r.pick(ids),
           quantity: r.chance(0.5) ? 8 * r.int(1, 4) : null,
           price: r.chance(0.5) ? this.price() : null,
+          sides: this.sides(),
         },
       ];
     }
     if (roll <= 67)
-      return [{ kind: 'cancelAll', trader: anyone, symbol: r.chance(0.5) ? MARKET.symbol : null }];
+      return [
+        {
+          kind: 'cancelAll',
+          trader: anyone,
+          symbol: r.chance(0.5) ? MARKET.symbol : null,
+          sides: this.sides(),
+        },
+      ];
     if (roll <= 71)
       return [{ kind: 'deposit', accountId: anyone.accountId, amount: `${r.int(1, 5000)}.${r.int(0, 99)}` }];
     if (roll <= 73)
@@ -392,6 +401,12 @@ export class Simulation {
           true,
         ];
     }
+  }
+
+  /** The sides a key may act on: mostly both, sometimes one, now and then none. */
+  private sides(): ('buy' | 'sell')[] {
+    const r = this.random.int(1, 10);
+    return r <= 6 ? ['buy', 'sell'] : r <= 8 ? ['buy'] : r <= 9 ? ['sell'] : [];
   }
 
   private price(): number {
