@@ -8,6 +8,7 @@ import { Provisioning1763900006000 } from './1763900006000-provisioning';
 import { SshKeys1763900007000 } from './1763900007000-ssh-keys';
 import { TradingWriter1763900008000 } from './1763900008000-trading-writer';
 import { TradeTimeIndex1763900009000 } from './1763900009000-trade-time-index';
+import { ApiKeys1763900010000 } from './1763900010000-api-keys';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   SshKeys1763900007000,
   TradingWriter1763900008000,
   TradeTimeIndex1763900009000,
+  ApiKeys1763900010000,
 ];

@@ -5,14 +5,16 @@ import { LedgerService } from '../ledger/ledger.service';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
 import { AdminAccountsController } from './admin-accounts.controller';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
 import { AccountEntity } from './persistence/account.entity';
 import { AccountsRepository } from './persistence/accounts.repository';
 import { ApiKeyEntity } from './persistence/api-key.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity, ApiKeyEntity])],
-  controllers: [AccountsController, AdminAccountsController, AdminLedgerController],
-  providers: [AccountsRepository, AccountsService, LedgerService],
+  controllers: [AccountsController, ApiKeysController, AdminAccountsController, AdminLedgerController],
+  providers: [AccountsRepository, AccountsService, ApiKeysService, LedgerService],
   exports: [AccountsRepository, AccountsService, LedgerService],
 })
 export class AccountsModule {}

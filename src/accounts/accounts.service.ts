@@ -29,9 +29,14 @@ export class AccountsService {
     const apiKey = newApiKey();
     const account = await this.accounts.createWithKey(
       name,
-      scopes,
-      hashApiKey(apiKey),
-      apiKey.slice(0, 8),
+      {
+        keyHash: hashApiKey(apiKey),
+        keyPrefix: apiKey.slice(0, 8),
+        label: 'created with the account',
+        scopes,
+        expiresAt: null,
+        allowedIps: null,
+      },
       (em, id) => this.ledger.openBooks(em, id),
     );
     return { id: account.id, name: account.name, scopes, apiKey };
@@ -39,11 +44,10 @@ export class AccountsService {
 
   async view(accountId: string): Promise<AccountView> {
     const account = await this.existing(accountId);
-    const scopes = (await this.accounts.scopesOf(accountId)) as Scope[];
     return {
       id: account.id,
       name: account.name,
-      scopes,
+      scopes: account.scopes as Scope[],
       balance: await this.ledger.balance(accountId),
       sshPublicKey: account.sshPublicKey,
     };

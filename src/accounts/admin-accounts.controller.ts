@@ -1,7 +1,9 @@
-import { Body, Controller, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
+import { LimitQueryDto } from '../common/dto/limit-query.dto';
 import { AccountsService } from './accounts.service';
+import { ApiKeysService } from './api-keys.service';
 import { CreateAccountDto } from './dto/create-account.dto';
 import { DepositDto } from './dto/deposit.dto';
 
@@ -10,7 +12,10 @@ import { DepositDto } from './dto/deposit.dto';
 @RequireScopes('admin')
 @Controller('v1/admin/accounts')
 export class AdminAccountsController {
-  constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
+  constructor(
+    @Inject(AccountsService) private readonly accounts: AccountsService,
+    @Inject(ApiKeysService) private readonly keys: ApiKeysService,
+  ) {}
 
   @Post()
   create(@Body() body: CreateAccountDto) {
@@ -21,5 +26,18 @@ export class AdminAccountsController {
   @Post(':id/deposits')
   deposit(@Param('id') accountId: string, @Body() body: DepositDto) {
     return this.accounts.deposit(accountId, body.amount);
+  }
+
+  @Get(':id/api-keys')
+  async listKeys(@Param('id') accountId: string, @Query() query: LimitQueryDto) {
+    await this.accounts.existing(accountId);
+    return this.keys.list(accountId, query.limit ?? 100);
+  }
+
+  /** Revokes one of the account's keys at once (a leaked key, say), closing its WebSocket sessions. */
+  @Delete(':id/api-keys/:keyId')
+  async revokeKey(@Param('id') accountId: string, @Param('keyId') keyId: string) {
+    await this.accounts.existing(accountId);
+    return this.keys.revoke(accountId, keyId);
   }
 }

@@ -20,8 +20,7 @@ export class AuthGuard implements CanActivate {
     const header: unknown = request.headers?.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new DomainError('UNAUTHORIZED', 'send Authorization: Bearer <apiKey>');
-    const principal = await this.auth.authenticate(match[1]);
-    if (!principal) throw new DomainError('UNAUTHORIZED', 'unknown API key');
+    const principal = await this.auth.authenticate(match[1], request.socket?.remoteAddress);
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     const allowed =
       principal.scopes.includes('admin') ||

@@ -15,8 +15,8 @@ export interface AppConfig {
    * it before new ones are refused with OVERLOADED.
    */
   writer: { statementTimeoutMs: number; queueLimit: number };
-  /** What one account may have: clusters it registers. */
-  limits: { clustersPerAccount: number };
+  /** What one account may have: clusters it registers, API keys in force (neither revoked nor expired). */
+  limits: { clustersPerAccount: number; apiKeysPerAccount: number };
   /** Keys that seal the clusters' webhook secrets at rest (AES-256-GCM): the first seals, all open. */
   webhookSecretKeys: Buffer[];
   testClock: boolean;
@@ -162,7 +162,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       statementTimeoutMs: positive(env, 'WRITER_STATEMENT_TIMEOUT_MS', 5000),
       queueLimit: queueLimit(env),
     },
-    limits: { clustersPerAccount: positive(env, 'MAX_CLUSTERS_PER_ACCOUNT', 100) },
+    limits: {
+      clustersPerAccount: positive(env, 'MAX_CLUSTERS_PER_ACCOUNT', 100),
+      apiKeysPerAccount: positive(env, 'MAX_API_KEYS_PER_ACCOUNT', 50),
+    },
     webhookSecretKeys: webhookSecretKeys(env, production),
     testClock,
   };

@@ -13,7 +13,7 @@ import { MarketFeed } from '../market-data/market-feed';
 import { OrdersService } from '../orders/orders.service';
 import { PrivateFeed } from './private-feed';
 import { PRIVATE_CHANNELS, WsRequest, parseRequest } from './ws-requests';
-import { WsSession } from './ws-session';
+import { CLOSE_KEY_ENDED, WsSession } from './ws-session';
 
 /** Frames above this size are refused by the server (the connection closes with 1009). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -54,6 +54,12 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       const text = JSON.stringify(message());
       for (const session of sessions) session.sendText(text);
     });
+    this.auth.onRevoked((keyIds) => {
+      for (const session of this.sessions) {
+        const keyId = session.principal?.keyId;
+        if (keyId && keyIds.has(keyId)) session.socket.close(CLOSE_KEY_ENDED, 'API key revoked');
+      }
+    });
     this.heartbeat = setInterval(() => this.beat(), 1000);
     this.heartbeat.unref();
   }
@@ -75,6 +81,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   private closed(session: WsSession): void {
     if (!this.sessions.delete(session)) return;
+    session.ended();
     for (const channel of session.channels) this.leave(session, channel);
     if (session.placedToCancel.size > 0) void this.cancelPlaced(session);
   }
@@ -138,7 +145,8 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
         session.track(staged.result);
         void staged.result.then(
           ({ order }) => {
-            if (order.status === 'open' && cancelOnDisconnect) session.placedToCancel.set(order.id, principal);
+            if (order.status === 'open' && cancelOnDisconnect)
+              session.placedToCancel.set(order.id, principal);
             session.send({ type: 'ack', order, ...echo });
           },
           (error: unknown) => this.sendError(session, echo, error),
@@ -173,14 +181,15 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       case 'ping':
         return [{ type: 'pong' }];
       case 'auth': {
-        const principal = await this.auth.authenticate(request.apiKey);
-        if (!principal || principal.accountId === null)
-          throw new DomainError('UNAUTHORIZED', 'unknown API key');
+        const principal = await this.auth.authenticate(request.apiKey, session.address);
+        if (principal.accountId === null) {
+          throw new DomainError('UNAUTHORIZED', 'sign in with an account key (the admin key has no account)');
+        }
         // Signing in again as another account: the private channels of the previous one are dropped.
         if (session.principal && session.principal.accountId !== principal.accountId) {
           for (const channel of PRIVATE_CHANNELS) this.leave(session, channel);
         }
-        session.principal = principal;
+        session.signIn(principal);
         session.cancelOnDisconnect = request.cancelOnDisconnect;
         return [
           {

@@ -5,8 +5,15 @@ import type { Principal } from '../auth/principal';
 /** Above this many bytes waiting in a client's send buffer, the client is too slow and is disconnected. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** Close code for a session whose API key was revoked or expired. */
+export const CLOSE_KEY_ENDED = 4401;
+
+/** The longest a Node.js timer waits (about 24.8 days); a later expiry is waited for in steps of this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** One WebSocket connection: who it is, what it listens to, and how fast it talks. */
 export class WsSession {
+  /** Set by `signIn`. */
   principal: Principal | null = null;
   /** Set by `auth` with `cancelOnDisconnect: true`: the orders placed from then on are cancelled when it drops. */
   cancelOnDisconnect = false;
@@ -21,12 +28,41 @@ export class WsSession {
   private windowStart = 0;
   private messagesInWindow = 0;
   private corked = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   /** `transport` is the TCP connection under the WebSocket: writes to it are gathered per turn of the event loop. */
   constructor(
     readonly socket: WebSocket,
     private readonly transport: Socket | null,
   ) {}
+
+  /** The client's address, as API key allowlists see it. */
+  get address(): string | undefined {
+    return this.transport?.remoteAddress;
+  }
+
+  /** Signs the connection in (or again, as another key): it closes when that key expires. */
+  signIn(principal: Principal): void {
+    this.principal = principal;
+    this.closeAt(principal.expiresAt);
+  }
+
+  /** Stops the expiry timer (the connection closed). */
+  ended(): void {
+    clearTimeout(this.expiryTimer);
+  }
+
+  private closeAt(expiresAt: number | null): void {
+    clearTimeout(this.expiryTimer);
+    if (expiresAt === null) return;
+    const wait = Math.max(0, expiresAt - Date.now());
+    this.expiryTimer = setTimeout(
+      () =>
+        wait > MAX_TIMER_MS ? this.closeAt(expiresAt) : this.socket.close(CLOSE_KEY_ENDED, 'API key expired'),
+      Math.min(wait, MAX_TIMER_MS),
+    );
+    this.expiryTimer.unref();
+  }
 
   track(result: Promise<unknown>): void {
     this.inFlight.add(result);

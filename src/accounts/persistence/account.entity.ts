@@ -12,6 +12,10 @@ export class AccountEntity {
   @Column('text')
   name: string;
 
+  /** What the account may do; each of its keys holds a subset. */
+  @Column('text', { array: true })
+  scopes: string[];
+
   /** Sent to sellers' clusters with the leases they provision for this account (written by the order writer). */
   @Column({ name: 'ssh_public_key', type: 'text', nullable: true, insert: false, update: false })
   sshPublicKey: string | null;

@@ -1,0 +1,34 @@
+import { Body, Controller, Delete, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { Principal } from '../auth/principal';
+import { LimitQueryDto } from '../common/dto/limit-query.dto';
+import { accountOf } from './accounts.controller';
+import { ApiKeysService } from './api-keys.service';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+
+/** The calling account's own API keys (any of its keys may list them; creating and revoking follow the scopes). */
+@ApiTags('account')
+@ApiBearerAuth()
+@RequireScopes('read', 'trade', 'sell')
+@Controller('v1/account/api-keys')
+export class ApiKeysController {
+  constructor(@Inject(ApiKeysService) private readonly keys: ApiKeysService) {}
+
+  /** The new key is in `apiKey`, shown this once. */
+  @Post()
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
+    return this.keys.create(principal, accountOf(principal), body);
+  }
+
+  @Get()
+  list(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {
+    return this.keys.list(accountOf(principal), query.limit ?? 100);
+  }
+
+  /** Revokes the key at once, closing its WebSocket sessions. */
+  @Delete(':id')
+  revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.keys.revokeOwn(principal, accountOf(principal), id);
+  }
+}
