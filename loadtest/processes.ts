@@ -39,6 +39,11 @@ export async function startExchange(
       RATE_LIMIT_PER_SECOND: '10000000',
       KEY_RATE_LIMIT_PER_SECOND: '10000000',
       WS_MESSAGES_PER_SECOND: '10000000',
+      // Every client connects from 127.0.0.1.
+      WS_CONNECTIONS_PER_ADDRESS: '100000',
+      WS_NEW_CONNECTIONS_PER_ADDRESS: '100000',
+      WS_CONNECTIONS_PER_KEY: '100000',
+      WS_QUEUED_BYTES: String(64 * 1024 * 1024),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

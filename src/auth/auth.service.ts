@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
+import { WindowCounter } from '../common/window-counter';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { ApiKeysRepository } from './api-keys.repository';
 import { Scope, hashApiKey, sameKey } from './api-keys';
 import { allowlist } from './ip-allowlist';
@@ -30,6 +33,8 @@ interface Remembered {
 export class AuthService {
   private readonly cache = new Map<string, Remembered>();
   private readonly recentlyRevoked = new Map<string, number>();
+  /** Failed sign-ins per client address: beyond the limit, that address is refused for the rest of the minute. */
+  private readonly failures: WindowCounter;
   private readonly revocationListeners: ((keyIds: ReadonlySet<string>) => void)[] = [];
   private readonly admin: Principal = {
     accountId: null,
@@ -42,15 +47,35 @@ export class AuthService {
   constructor(
     @Inject(ADMIN_KEY) private readonly adminKey: string,
     @Inject(ApiKeysRepository) private readonly keys: ApiKeysRepository,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.failures = new WindowCounter(config.auth.failedSignInsPerMinute, 60_000);
+  }
 
   /**
    * Who this key is, called from `address`: UNAUTHORIZED for an unknown, revoked or expired key, FORBIDDEN from an
-   * address outside the key's allowlist.
+   * address outside the key's allowlist; RATE_LIMITED, without a look-up, from an address that failed too often
+   * in the last minute.
    */
   async authenticate(key: string, address: string | undefined): Promise<Principal> {
-    if (sameKey(key, this.adminKey)) return this.admin;
     const now = Date.now();
+    const from = address ?? 'unknown';
+    if (this.failures.over(from, now)) {
+      throw new DomainError(
+        'RATE_LIMITED',
+        'too many failed sign-ins from this address; try again within a minute',
+      );
+    }
+    if (sameKey(key, this.adminKey)) return this.admin;
+    try {
+      return await this.check(key, address, now);
+    } catch (error) {
+      if (error instanceof DomainError) this.failures.hit(from, now); // not when the database failed
+      throw error;
+    }
+  }
+
+  private async check(key: string, address: string | undefined, now: number): Promise<Principal> {
     const found = await this.remembered(hashApiKey(key), now);
     if (!found || this.recentlyRevoked.has(found.principal.keyId as string)) {
       throw new DomainError('UNAUTHORIZED', 'unknown or revoked API key');

@@ -3,11 +3,12 @@ import { isAbsolute, resolve } from 'node:path';
 /** Everything the exchange reads from its environment, checked once at boot. */
 export interface AppConfig {
   http: { port: number; host: string; rateLimitPerSecond: number; keyRateLimitPerSecond: number };
-  ws: { messagesPerSecond: number };
+  ws: WsLimits;
   database: { url: string | null; dataDir: string };
   /** No brokers: events go to the in-process bus. Topics are `${topicPrefix}exchange.trades` and so on. */
   kafka: { brokers: string[]; topicPrefix: string; clientId: string };
-  auth: { adminApiKey: string | null; production: boolean };
+  /** `failedSignInsPerMinute`: per client address, over REST and WebSocket; beyond it sign-ins are refused. */
+  auth: { adminApiKey: string | null; production: boolean; failedSignInsPerMinute: number };
   provisioning: ProvisioningConfig;
   /**
    * The single writer: how long its batch statement may run (PostgreSQL cancels it after that; the writer
@@ -20,6 +21,24 @@ export interface AppConfig {
   /** Keys that seal the clusters' webhook secrets at rest (AES-256-GCM): the first seals, all open. */
   webhookSecretKeys: Buffer[];
   testClock: boolean;
+}
+
+/** What one WebSocket client may do (PROTOCOL.md: an abusive client is closed with a reason). */
+export interface WsLimits {
+  /** Frames a second, counted as they arrive: beyond it they get RATE_LIMITED, beyond three times it, close 4029. */
+  messagesPerSecond: number;
+  /** Bytes of frames received and not yet handled; beyond it, close 4009. */
+  queuedBytes: number;
+  /** Connections open at once from one address; beyond it, close 4030. */
+  connectionsPerAddress: number;
+  /** Connections opened from one address in 5 minutes; beyond it, close 4030. */
+  newConnectionsPerAddress: number;
+  /** Connections signed in with one API key at once; beyond it `auth` answers LIMIT_REACHED. */
+  connectionsPerKey: number;
+  /** Channels one connection subscribes to; beyond it `subscribe` answers LIMIT_REACHED. */
+  subscriptionsPerConnection: number;
+  /** Failed `auth` requests on one connection; at the limit, close 4031. */
+  failedSignInsPerConnection: number;
 }
 
 /**
@@ -147,7 +166,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keyRateLimitPerSecond: positive(env, 'KEY_RATE_LIMIT_PER_SECOND', 100),
     },
     database: { url: databaseUrl(env), dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir) },
-    ws: { messagesPerSecond: positive(env, 'WS_MESSAGES_PER_SECOND', 500) },
+    ws: {
+      messagesPerSecond: positive(env, 'WS_MESSAGES_PER_SECOND', 500),
+      queuedBytes: positive(env, 'WS_QUEUED_BYTES', 1024 * 1024),
+      connectionsPerAddress: positive(env, 'WS_CONNECTIONS_PER_ADDRESS', 100),
+      newConnectionsPerAddress: positive(env, 'WS_NEW_CONNECTIONS_PER_ADDRESS', 300),
+      connectionsPerKey: positive(env, 'WS_CONNECTIONS_PER_KEY', 50),
+      subscriptionsPerConnection: positive(env, 'WS_SUBSCRIPTIONS_PER_CONNECTION', 200),
+      failedSignInsPerConnection: positive(env, 'WS_FAILED_SIGN_INS_PER_CONNECTION', 5),
+    },
     kafka: {
       brokers: (env.KAFKA_BROKERS ?? '')
         .split(',')
@@ -156,7 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
       clientId: env.KAFKA_CLIENT_ID || 'gpu-hour-exchange',
     },
-    auth: { adminApiKey, production },
+    auth: {
+      adminApiKey,
+      production,
+      failedSignInsPerMinute: positive(env, 'FAILED_SIGN_INS_PER_MINUTE', 60),
+    },
     provisioning: provisioning(env),
     writer: {
       statementTimeoutMs: positive(env, 'WRITER_STATEMENT_TIMEOUT_MS', 5000),

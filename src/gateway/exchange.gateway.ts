@@ -5,6 +5,7 @@ import { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { AuthService } from '../auth/auth.service';
 import { Clock } from '../common/clock';
+import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DomainError } from '../common/domain-error';
@@ -13,7 +14,8 @@ import { MarketFeed } from '../market-data/market-feed';
 import { OrdersService } from '../orders/orders.service';
 import { PrivateFeed } from './private-feed';
 import { PRIVATE_CHANNELS, WsRequest, parseRequest } from './ws-requests';
-import { CLOSE_KEY_ENDED, WsSession } from './ws-session';
+import { CLOSE, ConnectionLimits } from './connection-limits';
+import { WsSession } from './ws-session';
 
 /** Frames above this size are refused by the server (the connection closes with 1009). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -33,6 +35,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   private readonly subscribers = new Map<string, Set<WsSession>>();
   private readonly bySocket = new WeakMap<WebSocket, WsSession>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly limits: ConnectionLimits;
 
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
@@ -42,6 +45,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.limits = new ConnectionLimits(config.ws);
     this.feed.onMessage((symbol, channel, message) => {
       const sessions = this.subscribers.get(`${channel}:${symbol}`);
       if (!sessions) return;
@@ -57,7 +61,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.auth.onRevoked((keyIds) => {
       for (const session of this.sessions) {
         const keyId = session.principal?.keyId;
-        if (keyId && keyIds.has(keyId)) session.socket.close(CLOSE_KEY_ENDED, 'API key revoked');
+        if (keyId && keyIds.has(keyId)) session.socket.close(CLOSE.keyEnded, 'API key revoked');
       }
     });
     this.heartbeat = setInterval(() => this.beat(), 1000);
@@ -66,12 +70,43 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   handleConnection(socket: WebSocket, request?: IncomingMessage): void {
     const session = new WsSession(socket, request?.socket instanceof Socket ? request.socket : null);
+    const refused = this.limits.admit(session.address ?? 'unknown', Date.now());
+    if (refused) {
+      socket.close(CLOSE.tooManyConnections, refused);
+      return;
+    }
     this.sessions.add(session);
     this.bySocket.set(socket, session);
     socket.on('close', () => this.closed(session));
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      session.pending = session.pending.then(() => this.onFrame(session, data, isBinary));
-    });
+    socket.on('message', (data: RawData, isBinary: boolean) => this.arrived(session, data, isBinary));
+  }
+
+  /**
+   * A frame as it arrives: counted (frames a second, bytes waiting) before it waits its turn, so a client cannot
+   * pile up frames faster than they are handled.
+   */
+  private arrived(session: WsSession, data: RawData, isBinary: boolean): void {
+    if (!session.open) return; // closing: what still comes in is dropped
+    const limits = this.config.ws;
+    const bytes = byteLength(data);
+    const over = session.arrived(bytes, limits.messagesPerSecond, Date.now());
+    if (over > 2 * limits.messagesPerSecond) {
+      session.socket.close(CLOSE.tooManyMessages, 'too many messages');
+    } else if (session.queuedBytes > limits.queuedBytes) {
+      session.socket.close(CLOSE.tooMuchQueued, `more than ${limits.queuedBytes} bytes of frames waiting`);
+    } else {
+      session.pending = session.pending.then(async () => {
+        try {
+          await this.onFrame(session, data, isBinary, over > 0);
+        } catch (error) {
+          this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        } finally {
+          session.handled(bytes);
+        }
+      });
+      return;
+    }
+    session.handled(bytes);
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -82,6 +117,8 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   private closed(session: WsSession): void {
     if (!this.sessions.delete(session)) return;
     session.ended();
+    this.limits.left(session.address ?? 'unknown');
+    if (session.principal?.keyId) this.limits.signOut(session.principal.keyId);
     for (const channel of session.channels) this.leave(session, channel);
     if (session.placedToCancel.size > 0) void this.cancelPlaced(session);
   }
@@ -111,13 +148,12 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     clearInterval(this.heartbeat);
   }
 
-  private async onFrame(session: WsSession, data: RawData, isBinary: boolean): Promise<void> {
-    const limit = this.config.ws.messagesPerSecond;
-    const over = session.overLimit(limit, Date.now());
-    if (over > 2 * limit) {
-      session.socket.close(4029, 'too many messages');
-      return;
-    }
+  private async onFrame(
+    session: WsSession,
+    data: RawData,
+    isBinary: boolean,
+    overLimit: boolean,
+  ): Promise<void> {
     let raw: unknown;
     try {
       raw = isBinary ? undefined : JSON.parse(data.toString());
@@ -128,7 +164,12 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       typeof raw === 'object' && raw !== null ? (raw as { requestId?: unknown }).requestId : undefined;
     const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { requestId } : {};
     try {
-      if (over > 0) throw new DomainError('RATE_LIMITED', `more than ${limit} messages a second`);
+      if (overLimit) {
+        throw new DomainError(
+          'RATE_LIMITED',
+          `more than ${this.config.ws.messagesPerSecond} messages a second`,
+        );
+      }
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
         throw new DomainError('INVALID_REQUEST', 'frames are JSON objects with an op');
       }
@@ -158,6 +199,9 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       for (const message of then) session.send(message);
     } catch (error) {
       this.sendError(session, echo, error);
+      if (session.failedSignIns >= this.config.ws.failedSignInsPerConnection) {
+        session.socket.close(CLOSE.tooManyFailedSignIns, 'too many failed sign-ins');
+      }
     }
   }
 
@@ -181,10 +225,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       case 'ping':
         return [{ type: 'pong' }];
       case 'auth': {
-        const principal = await this.auth.authenticate(request.apiKey, session.address);
-        if (principal.accountId === null) {
-          throw new DomainError('UNAUTHORIZED', 'sign in with an account key (the admin key has no account)');
-        }
+        const principal = await this.authenticate(session, request.apiKey);
         // Signing in again as another account: the private channels of the previous one are dropped.
         if (session.principal && session.principal.accountId !== principal.accountId) {
           for (const channel of PRIVATE_CHANNELS) this.leave(session, channel);
@@ -222,7 +263,36 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
   }
 
+  /** Authenticates an `auth` request, counting failures, and moves the connection to the key it names. */
+  private async authenticate(session: WsSession, apiKey: string): Promise<Principal> {
+    let principal: Principal;
+    try {
+      principal = await this.auth.authenticate(apiKey, session.address);
+      if (principal.accountId === null) {
+        throw new DomainError('UNAUTHORIZED', 'sign in with an account key (the admin key has no account)');
+      }
+    } catch (error) {
+      if (error instanceof DomainError) session.failedSignIns++;
+      throw error;
+    }
+    if (!this.sessions.has(session)) throw new DomainError('UNAUTHORIZED', 'the connection closed');
+    const previous = session.principal?.keyId ?? null;
+    if (principal.keyId !== previous) {
+      const max = this.config.ws.connectionsPerKey;
+      if (!this.limits.signIn(principal.keyId as string)) {
+        throw new DomainError('LIMIT_REACHED', `this API key has ${max} connections signed in already`);
+      }
+      if (previous) this.limits.signOut(previous);
+    }
+    return principal;
+  }
+
   private subscribe(session: WsSession, channel: string, symbol: string | null) {
+    const joining = PRIVATE_CHANNELS.includes(channel as never) ? channel : `${channel}:${symbol as string}`;
+    const max = this.config.ws.subscriptionsPerConnection;
+    if (!session.channels.has(joining) && session.channels.size >= max) {
+      throw new DomainError('LIMIT_REACHED', `a connection subscribes to at most ${max} channels`);
+    }
     if (PRIVATE_CHANNELS.includes(channel as never)) {
       this.signedIn(session);
       this.join(session, channel);
@@ -277,4 +347,9 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       for (const symbol of symbols) session.send(this.feed.heartbeat(symbol, time));
     }
   }
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }

@@ -1,12 +1,10 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
+import { CLOSE } from './connection-limits';
 
 /** Above this many bytes waiting in a client's send buffer, the client is too slow and is disconnected. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-
-/** Close code for a session whose API key was revoked or expired. */
-export const CLOSE_KEY_ENDED = 4401;
 
 /** The longest a Node.js timer waits (about 24.8 days); a later expiry is waited for in steps of this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -25,6 +23,10 @@ export class WsSession {
   pending: Promise<void> = Promise.resolve();
   /** Orders queued with the writer whose commit has not answered yet (placing is pipelined). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Bytes of the frames received and not yet handled. */
+  queuedBytes = 0;
+  /** `auth` requests that failed on this connection. */
+  failedSignIns = 0;
   private windowStart = 0;
   private messagesInWindow = 0;
   private corked = false;
@@ -58,7 +60,7 @@ export class WsSession {
     const wait = Math.max(0, expiresAt - Date.now());
     this.expiryTimer = setTimeout(
       () =>
-        wait > MAX_TIMER_MS ? this.closeAt(expiresAt) : this.socket.close(CLOSE_KEY_ENDED, 'API key expired'),
+        wait > MAX_TIMER_MS ? this.closeAt(expiresAt) : this.socket.close(CLOSE.keyEnded, 'API key expired'),
       Math.min(wait, MAX_TIMER_MS),
     );
     this.expiryTimer.unref();
@@ -88,7 +90,7 @@ export class WsSession {
   sendText(text: string): void {
     if (!this.open) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.socket.close(4008, 'too slow: send buffer full');
+      this.socket.close(CLOSE.tooSlow, 'too slow: send buffer full');
       return;
     }
     this.gatherWrites();
@@ -109,14 +111,22 @@ export class WsSession {
     });
   }
 
-  /** Counts a message against the per-second limit; returns how far over the limit the client is (0 = within). */
-  overLimit(limitPerSecond: number, now: number): number {
+  /**
+   * Counts a frame as it arrives (before it waits its turn): how far over the per-second limit the client is
+   * (0 = within), and the frame's bytes as queued until `handled`.
+   */
+  arrived(bytes: number, limitPerSecond: number, now: number): number {
+    this.queuedBytes += bytes;
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
       this.messagesInWindow = 0;
     }
     this.messagesInWindow++;
     return Math.max(0, this.messagesInWindow - limitPerSecond);
+  }
+
+  handled(bytes: number): void {
+    this.queuedBytes -= bytes;
   }
 
   symbolsFor(channel: string): string[] {

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -85,6 +85,14 @@ export class ExchangeProcess {
     child.stdout?.on('data', (chunk: Buffer) => (exchange.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (exchange.output += chunk.toString()));
     return exchange;
+  }
+
+  /** The process's resident memory now, from /proc (Linux). */
+  rssBytes(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status);
+    if (!kb) throw new Error('no VmRSS in /proc status');
+    return Number(kb[1]) * 1024;
   }
 
   /** Everything the process printed (for assertions that secrets never appear, and for debugging). */
