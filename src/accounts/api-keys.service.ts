@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Scope, hashApiKey, newApiKey } from '../auth/api-keys';
 import { AuthService } from '../auth/auth.service';
-import { invalidAllowlistEntry } from '../auth/ip-allowlist';
+import { invalidAllowlistEntry } from '../common/ip-allowlist';
 import { Principal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiKeysRepository } from './api-keys.repository';
 import { Scope, hashApiKey, sameKey } from './api-keys';
-import { allowlist } from './ip-allowlist';
+import { allowlist } from '../common/ip-allowlist';
 import { Principal } from './principal';
 
 export const ADMIN_KEY = Symbol('ADMIN_KEY');

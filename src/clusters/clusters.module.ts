@@ -3,6 +3,7 @@ import { ClustersController } from './clusters.controller';
 import { ClustersRepository } from './clusters.repository';
 import { ClustersService } from './clusters.service';
 import { SecretBox } from './secret-box';
+import { WebhookUrlPolicy } from './webhook-url-policy';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -16,7 +17,13 @@ import { APP_CONFIG } from '../config/config.module';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new SecretBox(config.webhookSecretKeys),
     },
+    {
+      provide: WebhookUrlPolicy,
+      inject: [APP_CONFIG],
+      useFactory: ({ provisioning }: AppConfig) =>
+        new WebhookUrlPolicy(provisioning.restrictTargets, provisioning.allowedHosts),
+    },
   ],
-  exports: [ClustersService, ClustersRepository],
+  exports: [ClustersService, ClustersRepository, WebhookUrlPolicy],
 })
 export class ClustersModule {}

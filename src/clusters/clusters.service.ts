@@ -6,6 +6,7 @@ import { DomainError } from '../common/domain-error';
 import type { ClusterTerms } from '../trading/types';
 import { Cluster, ClustersRepository } from './clusters.repository';
 import { CreateClusterDto } from './dto/create-cluster.dto';
+import { WebhookUrlPolicy } from './webhook-url-policy';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,6 +24,7 @@ export class ClustersService implements OnModuleInit {
   constructor(
     @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WebhookUrlPolicy) private readonly urlPolicy: WebhookUrlPolicy,
   ) {}
 
   /** Webhook secrets stored before they were sealed, or under a key being rotated out, are sealed anew. */
@@ -33,6 +35,8 @@ export class ClustersService implements OnModuleInit {
 
   /** Registers a cluster; its webhook secret (Standard Webhooks, `whsec_<base64>`) is shown this once. */
   async create(accountId: string, dto: CreateClusterDto): Promise<Cluster & { webhookSecret: string }> {
+    const refusal = await this.urlPolicy.refusal(dto.webhookUrl);
+    if (refusal) throw new DomainError('INVALID_REQUEST', `webhookUrl ${refusal}`);
     await this.load();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const max = this.config.limits.clustersPerAccount;

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { invalidAllowedHost } from '../common/ip-allowlist';
 
 /** Everything the exchange reads from its environment, checked once at boot. */
 export interface AppConfig {
@@ -55,6 +56,12 @@ export interface ProvisioningConfig {
   retryMaxMs: number;
   /** How long one webhook request may take before it counts as failed (and is retried). */
   timeoutMs: number;
+  /**
+   * Whether webhook URLs must be https and reach only public addresses (production), and the hosts (names,
+   * `*.suffix`, IP addresses or CIDR ranges) an operator allows anyway, such as on-premises clusters.
+   */
+  restrictTargets: boolean;
+  allowedHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -100,7 +107,19 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
-function provisioning(env: NodeJS.ProcessEnv): ProvisioningConfig {
+function allowedHosts(env: NodeJS.ProcessEnv): string[] {
+  const hosts = (env.WEBHOOK_ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h.length > 0);
+  for (const host of hosts) {
+    const invalid = invalidAllowedHost(host);
+    if (invalid) throw new ConfigError(`WEBHOOK_ALLOWED_HOSTS: ${invalid}`);
+  }
+  return hosts;
+}
+
+function provisioning(env: NodeJS.ProcessEnv, production: boolean): ProvisioningConfig {
   const mode = env.PROVISIONER || 'webhook';
   if (mode !== 'webhook' && mode !== 'instant')
     throw new ConfigError(`PROVISIONER must be webhook or instant, got "${mode}"`);
@@ -114,6 +133,8 @@ function provisioning(env: NodeJS.ProcessEnv): ProvisioningConfig {
     retryBaseMs,
     retryMaxMs,
     timeoutMs: positive(env, 'PROVISIONING_TIMEOUT_MS', 10_000),
+    restrictTargets: production,
+    allowedHosts: allowedHosts(env),
   };
 }
 
@@ -188,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       production,
       failedSignInsPerMinute: positive(env, 'FAILED_SIGN_INS_PER_MINUTE', 60),
     },
-    provisioning: provisioning(env),
+    provisioning: provisioning(env, production),
     writer: {
       statementTimeoutMs: positive(env, 'WRITER_STATEMENT_TIMEOUT_MS', 5000),
       queueLimit: queueLimit(env),

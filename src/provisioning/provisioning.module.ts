@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module';
+import { WebhookUrlPolicy } from '../clusters/webhook-url-policy';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ClusterDeliveriesController } from './cluster-deliveries.controller';
@@ -26,8 +27,9 @@ import { HttpWebhookSender, WebhookSender } from './webhook-sender';
     WebhookDispatcher,
     {
       provide: WebhookSender,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new HttpWebhookSender(config.provisioning.timeoutMs),
+      inject: [APP_CONFIG, WebhookUrlPolicy],
+      useFactory: (config: AppConfig, policy: WebhookUrlPolicy) =>
+        new HttpWebhookSender(config.provisioning.timeoutMs, policy),
     },
   ],
   exports: [WebhookDeliveriesRepository],

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { findUnsafeInput } from '../common/safe-input';
 import { TradingWriter } from '../writer/trading-writer';
 import { ProvisioningOutcome, ProvisioningService } from './provisioning.service';
+import { deliveryErrorClass } from './delivery-error';
 import { AttemptRecord, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDelivery, freshDelivery } from './webhook-delivery';
 import { WebhookResponse, WebhookSender, WebhookTarget } from './webhook-sender';
@@ -16,7 +17,8 @@ const MAX_IN_FLIGHT = 32;
 const CLOSE_FLUSH_MS = 20;
 
 /** What one attempt came to: the cluster took the request, it no longer matters, or it is to be tried again. */
-type Result = { close: 'delivered' | 'abandoned'; attempt: AttemptRecord } | { retry: AttemptRecord };
+type Result =
+  { close: 'delivered' | 'abandoned'; attempt: AttemptRecord } | { retry: AttemptRecord; detail?: string };
 
 /**
  * Sends the webhooks that committed batches recorded (provision, deprovision) to the sellers' clusters, and
@@ -135,7 +137,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         if (delivery.attempts === 1) {
           this.logger.warn(
             `${delivery.type} ${delivery.id} for lease ${delivery.leaseId} (cluster ${delivery.clusterId}) ` +
-              `failed, retrying with backoff: ${result.retry.error}`,
+              `failed, retrying with backoff: ${result.detail ?? result.retry.error}`,
           );
         }
         await this.deliveries.retryLater(delivery.id, result.retry, delivery.nextAttemptAt);
@@ -171,11 +173,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     try {
       response = await this.sender.send(target, delivery.id, delivery.payload);
     } catch (error) {
-      return { retry: { attempts, responseStatus: null, error: describe(error) } };
+      return {
+        retry: { attempts, responseStatus: null, error: deliveryErrorClass(error) },
+        detail: describe(error),
+      };
     }
     const attempt = { attempts, responseStatus: response.status, error: null };
     if (response.status < 200 || response.status > 299)
-      return { retry: { ...attempt, error: `the cluster answered ${response.status}` } };
+      return { retry: { ...attempt, error: `HTTP ${response.status}` } };
     if (delivery.type === 'lease.deprovision' || response.status === 202)
       return { close: 'delivered', attempt }; // a 202 is followed by the cluster's callback (or the deadline)
     const outcome = outcomeOf(response.body);
@@ -192,7 +197,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       if (error instanceof DomainError && error.code === 'LEASE_NOT_PROVISIONING')
         return { close: 'abandoned', attempt: { ...attempt, error: error.message } };
       // Not recorded (the database is down): ask again; the cluster answers the same `webhook-id` the same way.
-      return { retry: { ...attempt, error: describe(error) } };
+      return {
+        retry: { ...attempt, error: 'the exchange could not record the answer' },
+        detail: describe(error),
+      };
     }
     return { close: 'delivered', attempt };
   }

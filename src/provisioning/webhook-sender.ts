@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { WebhookUrlPolicy } from '../clusters/webhook-url-policy';
 import { signedHeaders } from './webhook-signature';
 
 /** Where a cluster takes its webhooks, and the secret they are signed with (never logged). */
@@ -34,7 +35,10 @@ export class HttpWebhookSender extends WebhookSender {
     'https:': new https.Agent({ keepAlive: true, maxSockets: 16 }),
   };
 
-  constructor(private readonly timeoutMs: number) {
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly policy: WebhookUrlPolicy,
+  ) {
     super();
   }
 
@@ -43,9 +47,11 @@ export class HttpWebhookSender extends WebhookSender {
     const body = Buffer.from(payload);
     const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
     return new Promise((resolve, reject) => {
+      this.policy.checkBeforeConnect(url);
       const request = (protocol === 'https:' ? https : http).request(url, {
         method: 'POST',
         agent: this.agents[protocol],
+        lookup: this.policy.lookup,
         timeout: this.timeoutMs,
         headers: {
           'content-type': 'application/json',
@@ -55,7 +61,8 @@ export class HttpWebhookSender extends WebhookSender {
         },
       });
       // The whole exchange, not just an idle socket, must fit in the timeout.
-      const timeout = () => request.destroy(new Error(`no answer in ${this.timeoutMs} ms`));
+      const timeout = () =>
+        request.destroy(Object.assign(new Error(`no answer in ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       const deadline = setTimeout(timeout, this.timeoutMs);
       let settled = false;
       const settle = (outcome: () => void) => {
@@ -78,7 +85,11 @@ export class HttpWebhookSender extends WebhookSender {
           settle(() => resolve({ status: response.statusCode ?? 0, body: parseJson(text) }));
         });
         response.on('error', (error) => settle(() => reject(error)));
-        response.on('close', () => settle(() => reject(new Error('the connection closed mid-answer'))));
+        response.on('close', () =>
+          settle(() =>
+            reject(Object.assign(new Error('the connection closed mid-answer'), { code: 'ECONNRESET' })),
+          ),
+        );
       });
       request.end(body);
     });

@@ -27,6 +27,11 @@ describe('configuration is validated at boot', () => {
     [{ MAX_CLUSTERS_PER_ACCOUNT: '0' }, /MAX_CLUSTERS_PER_ACCOUNT must be a positive integer/],
     [{ KEY_RATE_LIMIT_PER_SECOND: '0' }, /KEY_RATE_LIMIT_PER_SECOND must be a positive integer/],
     [{ PROVISIONER: 'magic' }, /PROVISIONER must be webhook or instant/],
+    [
+      { WEBHOOK_ALLOWED_HOSTS: 'ok.example.com,10.0.0.0/33' },
+      /WEBHOOK_ALLOWED_HOSTS: "10.0.0.0\/33" has a prefix/,
+    ],
+    [{ WEBHOOK_ALLOWED_HOSTS: 'http://x' }, /WEBHOOK_ALLOWED_HOSTS: "http:\/\/x" is not a host name/],
     [{ PROVISIONING_DEADLINE_SECONDS: '-5' }, /PROVISIONING_DEADLINE_SECONDS must be a positive integer/],
     [
       { PROVISIONING_RETRY_BASE_MS: '5000', PROVISIONING_RETRY_MAX_MS: '1000' },

@@ -228,7 +228,7 @@ describe('provisioning through the cluster webhook', () => {
       expect.objectContaining({
         type: 'lease.provision',
         status: 'pending',
-        lastError: 'no answer in 1000 ms',
+        lastError: 'timeout',
       }),
     ]);
     expect(stuck[0].attempts).toBeGreaterThanOrEqual(1);

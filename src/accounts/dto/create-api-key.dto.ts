@@ -11,7 +11,7 @@ import {
   Length,
 } from 'class-validator';
 import { SCOPES, Scope } from '../../auth/api-keys';
-import { MAX_ALLOWED_IPS } from '../../auth/ip-allowlist';
+import { MAX_ALLOWED_IPS } from '../../common/ip-allowlist';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'market-data bot' })

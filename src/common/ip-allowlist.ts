@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 
-/** How many entries one key's allowlist may hold. */
+/** How many entries one API key's allowlist may hold. */
 export const MAX_ALLOWED_IPS = 32;
 
 /** Why this allowlist entry (an IPv4 or IPv6 address, or a CIDR range such as `10.0.0.0/8`) is invalid, or null. */
@@ -31,4 +31,15 @@ export function allowlist(entries: readonly string[]): (address: string | undefi
     const family = isIP(plain);
     return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
   };
+}
+
+/** A host name entry of WEBHOOK_ALLOWED_HOSTS: `cluster.example.com`, or `*.example.com` for its subdomains. */
+const HOST_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
+
+/** Why this WEBHOOK_ALLOWED_HOSTS entry is invalid, or null. */
+export function invalidAllowedHost(entry: string): string | null {
+  if (isIP(entry.split('/')[0]) !== 0) return invalidAllowlistEntry(entry);
+  return HOST_PATTERN.test(entry)
+    ? null
+    : `"${entry}" is not a host name, *.domain, IP address or CIDR range`;
 }

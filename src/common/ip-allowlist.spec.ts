@@ -1,6 +1,6 @@
 import { allowlist, invalidAllowlistEntry } from './ip-allowlist';
 
-describe('API key address allowlists', () => {
+describe('address allowlists', () => {
   it('accepts addresses and CIDR ranges of both families', () => {
     for (const entry of ['203.0.113.7', '10.0.0.0/8', '0.0.0.0/0', '2001:db8::1', '2001:db8::/32', '::/0']) {
       expect(invalidAllowlistEntry(entry)).toBeNull();
