@@ -9,6 +9,7 @@ import { SshKeys1763900007000 } from './1763900007000-ssh-keys';
 import { TradingWriter1763900008000 } from './1763900008000-trading-writer';
 import { TradeTimeIndex1763900009000 } from './1763900009000-trade-time-index';
 import { ApiKeys1763900010000 } from './1763900010000-api-keys';
+import { ClusterHealth1763900011000 } from './1763900011000-cluster-health';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   TradingWriter1763900008000,
   TradeTimeIndex1763900009000,
   ApiKeys1763900010000,
+  ClusterHealth1763900011000,
 ];

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { accountOf } from '../accounts/accounts.controller';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
@@ -22,5 +22,13 @@ export class ClustersController {
   @RequireScopes('sell', 'read')
   list(@CurrentPrincipal() principal: Principal) {
     return this.clusters.list(accountOf(principal));
+  }
+
+  /** The owner says its degraded cluster works again: it takes new sell orders (until it fails again). */
+  @Post(':id/restore')
+  @HttpCode(200)
+  @RequireScopes('sell')
+  restore(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.clusters.restore(accountOf(principal), id);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminClustersController } from './admin-clusters.controller';
 import { ClustersController } from './clusters.controller';
 import { ClustersRepository } from './clusters.repository';
 import { ClustersService } from './clusters.service';
@@ -8,7 +9,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
 @Module({
-  controllers: [ClustersController],
+  controllers: [ClustersController, AdminClustersController],
   providers: [
     ClustersRepository,
     ClustersService,

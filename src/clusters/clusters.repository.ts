@@ -13,6 +13,10 @@ export interface Cluster {
   gpuCount: number;
   webhookUrl: string;
   createdAt: string;
+  /** `degraded`: it stopped answering the exchange's webhooks, and takes no new sell orders until it answers. */
+  status: 'active' | 'degraded';
+  degradedAt: string | null;
+  degradedReason: string | null;
 }
 
 interface ClusterRow {
@@ -24,6 +28,8 @@ interface ClusterRow {
   gpu_count: number;
   webhook_url: string;
   created_at: Date;
+  degraded_at: Date | null;
+  degraded_reason: string | null;
 }
 
 const toCluster = (r: ClusterRow): Cluster => ({
@@ -35,6 +41,9 @@ const toCluster = (r: ClusterRow): Cluster => ({
   gpuCount: r.gpu_count,
   webhookUrl: r.webhook_url,
   createdAt: r.created_at.toISOString(),
+  status: r.degraded_at ? 'degraded' : 'active',
+  degradedAt: r.degraded_at?.toISOString() ?? null,
+  degradedReason: r.degraded_reason,
 });
 
 /** Clusters as stored; their webhook secrets sealed at rest (see SecretBox). */
@@ -48,7 +57,7 @@ export class ClustersRepository {
   /** Registers a cluster unless the account already has `max` of them (then null). */
   async create(
     accountId: string,
-    c: Omit<Cluster, 'id' | 'accountId' | 'createdAt'>,
+    c: Pick<Cluster, 'name' | 'gpu' | 'region' | 'gpuCount' | 'webhookUrl'>,
     secret: string,
     max: number,
   ): Promise<Cluster | null> {
@@ -110,6 +119,25 @@ export class ClustersRepository {
       sealed++;
     }
     return sealed;
+  }
+
+  /**
+   * Marks the cluster degraded with this reason (keeping the time and reason of a degradation already recorded),
+   * or, with null, active again. Returns the cluster as it is now (null if there is no such cluster).
+   */
+  async setDegraded(id: string, reason: string | null): Promise<Cluster | null> {
+    if (reason === null) {
+      await this.db.query(`update clusters set degraded_at = null, degraded_reason = null where id = $1`, [
+        id,
+      ]);
+    } else {
+      await this.db.query(
+        `update clusters set degraded_at = now(), degraded_reason = $2 where id = $1 and degraded_at is null`,
+        [id, reason],
+      );
+    }
+    const rows: ClusterRow[] = await this.db.query(`select * from clusters where id = $1`, [id]);
+    return rows.length ? toCluster(rows[0]) : null;
   }
 
   async findAll(): Promise<Cluster[]> {

@@ -50,12 +50,15 @@ export class ClustersService implements OnModuleInit {
     return this.clusters.listByAccount(accountId);
   }
 
-  /** A cluster of this account (synchronous, after `load()`), as a sell order names it, or UNKNOWN_CLUSTER. */
+  /** Every cluster, or only the degraded ones, for operators. */
+  async all(status?: Cluster['status']): Promise<Cluster[]> {
+    const all = await this.clusters.findAll();
+    return status ? all.filter((c) => c.status === status) : all;
+  }
+
+  /** A cluster of this account (synchronous, after `load()`), or UNKNOWN_CLUSTER. */
   owned(accountId: string, clusterId: unknown): ClusterTerms {
-    const cluster =
-      typeof clusterId === 'string' && UUID.test(clusterId) ? this.byId.get(clusterId) : undefined;
-    if (!cluster || cluster.accountId !== accountId)
-      throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
+    const cluster = this.ownCluster(accountId, clusterId);
     return {
       id: cluster.id,
       accountId,
@@ -63,6 +66,56 @@ export class ClustersService implements OnModuleInit {
       region: cluster.region,
       gpuCount: cluster.gpuCount,
     };
+  }
+
+  /** The cluster a new sell order names (synchronous, after `load()`): owned, and not degraded. */
+  offering(accountId: string, clusterId: unknown): ClusterTerms {
+    const terms = this.owned(accountId, clusterId);
+    const cluster = this.byId.get(terms.id);
+    if (cluster?.status === 'degraded')
+      throw new DomainError(
+        'CLUSTER_DEGRADED',
+        `cluster ${terms.id} is degraded (${cluster.degradedReason}): it takes no new sell orders until it ` +
+          `answers the exchange again, or its owner restores it`,
+      );
+    return terms;
+  }
+
+  /** Marks a cluster degraded (the dispatcher: it stopped answering); a cluster already degraded stays as it was. */
+  async markDegraded(clusterId: string, reason: string): Promise<void> {
+    await this.load();
+    if (this.byId.get(clusterId)?.status === 'degraded') return;
+    const cluster = await this.clusters.setDegraded(clusterId, reason);
+    if (!cluster) return;
+    this.byId.set(cluster.id, cluster);
+    this.logger.warn(`cluster ${cluster.id} (account ${cluster.accountId}) is degraded: ${reason}`);
+  }
+
+  /** Marks a degraded cluster active again (it answered); cheap when it is not degraded. */
+  async markHealthy(clusterId: string): Promise<void> {
+    await this.load();
+    if (this.byId.get(clusterId)?.status !== 'degraded') return;
+    const cluster = await this.clusters.setDegraded(clusterId, null);
+    if (!cluster) return;
+    this.byId.set(cluster.id, cluster);
+    this.logger.log(`cluster ${cluster.id} (account ${cluster.accountId}) is active again`);
+  }
+
+  /** The owner says its cluster works again: it takes sell orders (until it fails again). */
+  async restore(accountId: string, clusterId: string): Promise<Cluster> {
+    const { id } = (await this.load()).owned(accountId, clusterId);
+    await this.markHealthy(id);
+    const cluster = this.byId.get(id);
+    if (!cluster) throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
+    return cluster;
+  }
+
+  private ownCluster(accountId: string, clusterId: unknown): Cluster {
+    const cluster =
+      typeof clusterId === 'string' && UUID.test(clusterId) ? this.byId.get(clusterId) : undefined;
+    if (!cluster || cluster.accountId !== accountId)
+      throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
+    return cluster;
   }
 
   load(): Promise<this> {

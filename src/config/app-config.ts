@@ -56,6 +56,12 @@ export interface ProvisioningConfig {
   retryMaxMs: number;
   /** How long one webhook request may take before it counts as failed (and is retried). */
   timeoutMs: number;
+  /** Requests in flight at once to one cluster (at most 16, the connections kept per cluster). */
+  inFlightPerCluster: number;
+  /** A cluster's breaker opens after `failures` failed requests in a row, for `openMs` (doubling per failed probe). */
+  breaker: { failures: number; openMs: number };
+  /** Attempts after which a deprovision is abandoned (and its cluster degraded). */
+  deprovisionAttempts: number;
   /**
    * Whether webhook URLs must be https and reach only public addresses (production), and the hosts (names,
    * `*.suffix`, IP addresses or CIDR ranges) an operator allows anyway, such as on-premises clusters.
@@ -107,6 +113,13 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+function inFlightPerCluster(env: NodeJS.ProcessEnv): number {
+  const limit = positive(env, 'PROVISIONING_CONCURRENCY_PER_CLUSTER', 4);
+  if (limit > 16)
+    throw new ConfigError(`PROVISIONING_CONCURRENCY_PER_CLUSTER must be at most 16, got "${limit}"`);
+  return limit;
+}
+
 function allowedHosts(env: NodeJS.ProcessEnv): string[] {
   const hosts = (env.WEBHOOK_ALLOWED_HOSTS ?? '')
     .split(',')
@@ -133,6 +146,12 @@ function provisioning(env: NodeJS.ProcessEnv, production: boolean): Provisioning
     retryBaseMs,
     retryMaxMs,
     timeoutMs: positive(env, 'PROVISIONING_TIMEOUT_MS', 10_000),
+    inFlightPerCluster: inFlightPerCluster(env),
+    breaker: {
+      failures: positive(env, 'PROVISIONING_BREAKER_FAILURES', 5),
+      openMs: positive(env, 'PROVISIONING_BREAKER_OPEN_MS', 30_000),
+    },
+    deprovisionAttempts: positive(env, 'PROVISIONING_DEPROVISION_ATTEMPTS', 20),
     restrictTargets: production,
     allowedHosts: allowedHosts(env),
   };

@@ -89,7 +89,8 @@ export class OrdersService {
       throw new DomainError('INVALID_REQUEST', 'clusterId is for sell orders');
     }
     const order = newOrder(dto);
-    const cluster = dto.side === 'sell' ? (await this.clusters.load()).owned(accountId, dto.clusterId) : null;
+    const cluster =
+      dto.side === 'sell' ? (await this.clusters.load()).offering(accountId, dto.clusterId) : null;
     const outcome = this.writer.submit({ kind: 'place', trader: this.trader(principal), order, cluster });
     const result = outcome.then(async (placed): Promise<Placed> => {
       if ('order' in placed) return { order: orderView(placed.order), created: true };

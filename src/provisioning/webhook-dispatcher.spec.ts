@@ -1,4 +1,5 @@
 import type { ClustersRepository } from '../clusters/clusters.repository';
+import type { ClustersService } from '../clusters/clusters.service';
 import type { AppConfig } from '../config/app-config';
 import type { WebhookRequest } from '../trading/types';
 import type { CommittedBatch } from '../writer/committed-batch';
@@ -20,14 +21,22 @@ class HeldSender extends WebhookSender {
   }
 }
 
-const delivery = (id: string, type: WebhookType, leaseId = 'lease-1'): WebhookRequest => ({
+const delivery = (
+  id: string,
+  type: WebhookType,
+  leaseId = 'lease-1',
+  clusterId = 'cluster-1',
+): WebhookRequest => ({
   id,
   leaseId,
-  clusterId: 'cluster-1',
+  clusterId,
   type,
   payload: '{}',
   createdAt: 0,
 });
+
+/** Closed deliveries are recorded a little after they close. */
+const CLOSE_FLUSH_WAIT = 40;
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,6 +49,7 @@ describe('WebhookDispatcher', () => {
   let repositoryDown: boolean;
   let completed: string[];
   let targetLookups: number;
+  let health: string[];
 
   beforeEach(() => {
     sender = new HeldSender();
@@ -48,6 +58,7 @@ describe('WebhookDispatcher', () => {
     completed = [];
     repositoryDown = false;
     targetLookups = 0;
+    health = [];
     const deliveries = {
       pending: async () => [],
       leaseOf: async () => ({ clusterId: 'cluster-1', status: 'provisioning' }),
@@ -73,6 +84,10 @@ describe('WebhookDispatcher', () => {
       onCommitted: (listener: (b: CommittedBatch) => void) => (committed = listener),
       onLoaded: () => {},
     } as unknown as TradingWriter;
+    const clusterHealth = {
+      markDegraded: async (id: string, reason: string) => health.push(`${id} degraded: ${reason}`),
+      markHealthy: async (id: string) => health.push(`${id} healthy`),
+    } as unknown as ClustersService;
     const config = {
       provisioning: {
         mode: 'webhook',
@@ -80,12 +95,26 @@ describe('WebhookDispatcher', () => {
         retryBaseMs: 40,
         retryMaxMs: 160,
         timeoutMs: 1000,
+        inFlightPerCluster: 2,
+        breaker: { failures: 3, openMs: 100 },
+        deprovisionAttempts: 4,
       },
     } as AppConfig;
-    dispatcher = new WebhookDispatcher(sender, deliveries, clusters, provisioning, writer, config);
+    dispatcher = new WebhookDispatcher(
+      sender,
+      deliveries,
+      clusters,
+      clusterHealth,
+      provisioning,
+      writer,
+      config,
+    );
   });
 
-  afterEach(() => dispatcher.onApplicationShutdown());
+  afterEach(async () => {
+    dispatcher.onApplicationShutdown();
+    await tick(CLOSE_FLUSH_WAIT); // what the test closed is recorded before the next one starts
+  });
 
   const commit = (...requests: WebhookRequest[]) =>
     committed({
@@ -141,5 +170,61 @@ describe('WebhookDispatcher', () => {
     repositoryDown = false;
     await tick(400);
     expect(sender.sent.map((s) => s.id)).toEqual(['msg_p']);
+  });
+
+  /** Waits until the sender has been asked `count` times in all. */
+  const sentCount = (count: number) =>
+    new Promise<void>(function wait(resolve) {
+      if (sender.sent.length >= count) resolve();
+      else setTimeout(() => wait(resolve), 5);
+    });
+
+  it("caps one cluster's requests in flight, so a cluster that never answers holds up no other", async () => {
+    const stuck = Array.from({ length: 300 }, (_, i) =>
+      delivery(`msg_dead_${i}`, 'lease.provision', `dead-${i}`, 'dead'),
+    );
+    commit(...stuck);
+    await tick();
+    expect(sender.sent.map((s) => s.id)).toEqual(['msg_dead_0', 'msg_dead_1']); // inFlightPerCluster
+    commit(delivery('msg_live', 'lease.provision', 'live-1', 'live'));
+    await tick();
+    expect(sender.sent.map((s) => s.id)).toEqual(['msg_dead_0', 'msg_dead_1', 'msg_live']);
+  });
+
+  it('opens a failing cluster’s breaker: degraded, later requests failed fast, one probe, healthy when it answers', async () => {
+    commit(...Array.from({ length: 6 }, (_, i) => delivery(`msg_${i}`, 'lease.provision', `l${i}`, 'flaky')));
+    for (let i = 0; i < 3; i++) {
+      await sentCount(i + 1);
+      sender.sent[i].answer({ status: 503, body: null });
+    }
+    await tick(20);
+    expect(health).toEqual(['flaky degraded: stopped answering: 3 requests in a row failed']);
+    // Open: whatever is due is recorded as failed fast, without a request.
+    const sentWhenOpened = sender.sent.length;
+    await tick(60);
+    expect(retries.some((r) => r.attempts === 1 && !sender.sent.some((s) => s.id === r.id))).toBe(true);
+    // After openMs (100): exactly one probe at a time.
+    await sentCount(sentWhenOpened + 1);
+    await tick(30);
+    expect(sender.sent.length).toBe(sentWhenOpened + 1);
+    sender.sent[sentWhenOpened].answer({ status: 200, body: { status: 'active', access: {} } });
+    await tick(20);
+    expect(health).toEqual([
+      'flaky degraded: stopped answering: 3 requests in a row failed',
+      'flaky healthy',
+    ]);
+  });
+
+  it('abandons a deprovision after its attempts, and degrades its cluster', async () => {
+    commit(delivery('msg_d', 'lease.deprovision'));
+    // Every request fails (whether sent, or failed fast once the breaker is open), until the 4th attempt.
+    let answered = 0;
+    for (let waited = 0; closed.length === 0 && waited < 3000; waited += 10) {
+      while (answered < sender.sent.length) sender.sent[answered++].answer(new Error('refused'));
+      await tick(10);
+    }
+    expect(closed).toEqual([{ id: 'msg_d', status: 'abandoned', attempts: 4 }]);
+    expect(retries.map((r) => r.attempts)).toEqual([1, 2, 3]);
+    expect(health).toContain('cluster-1 degraded: a lease.deprovision was abandoned after 4 attempts');
   });
 });

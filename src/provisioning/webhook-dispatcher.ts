@@ -1,35 +1,49 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { findUnsafeInput } from '../common/safe-input';
 import { TradingWriter } from '../writer/trading-writer';
-import { ProvisioningOutcome, ProvisioningService } from './provisioning.service';
+import { Passage } from './circuit-breaker';
+import { outcomeOf } from './cluster-answer';
 import { deliveryErrorClass } from './delivery-error';
+import { DeliveryLanes } from './delivery-lanes';
+import { ProvisioningService } from './provisioning.service';
 import { AttemptRecord, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDelivery, freshDelivery } from './webhook-delivery';
 import { WebhookResponse, WebhookSender, WebhookTarget } from './webhook-sender';
 
-/** Requests in flight at once, across all clusters. */
-const MAX_IN_FLIGHT = 32;
+/** Requests in flight at once, across all clusters (each cluster has its own cap within it). */
+const MAX_IN_FLIGHT = 64;
 /** Closed deliveries are recorded together, at most this long after they closed. */
 const CLOSE_FLUSH_MS = 20;
+/** The seller's view of an attempt that its cluster's open breaker failed without sending it. */
+const BREAKER_OPEN = 'not sent: circuit open (the cluster failed too many requests in a row)';
 
-/** What one attempt came to: the cluster took the request, it no longer matters, or it is to be tried again. */
-type Result =
-  { close: 'delivered' | 'abandoned'; attempt: AttemptRecord } | { retry: AttemptRecord; detail?: string };
+/**
+ * What one attempt came to (the cluster took the request, it no longer matters, or it is to be tried again), and
+ * what it says of the cluster: it answered as it should, it failed, or nothing (no request was sent).
+ */
+type Verdict = { cluster: 'answered' | 'failed' | null };
+type Retry = { retry: AttemptRecord; detail?: string } & Verdict;
+type Result = ({ close: 'delivered' | 'abandoned'; attempt: AttemptRecord } & Verdict) | Retry;
 
 /**
  * Sends the webhooks that committed batches recorded (provision, deprovision) to the sellers' clusters, and
  * retries each until its cluster takes it, with exponential backoff and jitter, always with the same `webhook-id`
  * and bytes. Its schedule is in the database, so a restart resumes every pending delivery where it was. Two
  * requests about one lease are never in flight together, so a deprovision never overtakes its provision.
+ *
+ * No cluster holds up another (DeliveryLanes): each has its own cap on requests in flight, clusters are served
+ * round-robin, and each has a circuit breaker. A cluster whose breaker opens is marked degraded (it takes no new
+ * sell orders) until it answers again. A deprovision is abandoned after a bounded number of attempts, and that
+ * degrades its cluster too.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
-  private readonly pending = new Map<string, WebhookDelivery>();
+  private readonly lanes: DeliveryLanes;
   private readonly busyLeases = new Set<string>();
   /** Provisions committed by this process and not tried yet: their lease is surely still provisioning. */
   private readonly fresh = new Set<string>();
@@ -37,7 +51,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly targets = new Map<string, WebhookTarget>();
   private closed: Parameters<WebhookDeliveriesRepository['close']>[0] = [];
   private flushing: Promise<void> | null = null;
-  private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** Attempts in a row that could not reach the database. */
@@ -47,16 +60,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(WebhookSender) private readonly sender: WebhookSender,
     @Inject(WebhookDeliveriesRepository) private readonly deliveries: WebhookDeliveriesRepository,
     @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
+    @Inject(ClustersService) private readonly clusterHealth: ClustersService,
     @Inject(ProvisioningService) private readonly provisioning: ProvisioningService,
     @Inject(TradingWriter) writer: TradingWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    const { inFlightPerCluster, breaker, retryMaxMs } = config.provisioning;
+    this.lanes = new DeliveryLanes({
+      inFlight: MAX_IN_FLIGHT,
+      inFlightPerCluster,
+      breaker: { ...breaker, maxOpenMs: Math.max(breaker.openMs, retryMaxMs) },
+    });
     writer.onCommitted((batch) => {
       let added = false;
       for (const { events } of batch.entries) {
         for (const e of events) {
           if (e.type !== 'webhook.requested') continue;
-          this.pending.set(e.request.id, freshDelivery(e.request));
+          this.lanes.add(freshDelivery(e.request));
           if (e.request.type === 'lease.provision') this.fresh.add(e.request.id);
           added = true;
         }
@@ -80,8 +100,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     let found = 0;
     try {
       for (const delivery of await this.deliveries.pending()) {
-        if (this.pending.has(delivery.id) || this.busyLeases.has(delivery.leaseId)) continue;
-        this.pending.set(delivery.id, delivery);
+        if (this.lanes.has(delivery.id) || this.busyLeases.has(delivery.leaseId)) continue;
+        this.lanes.add(delivery);
         found++;
       }
     } catch (error) {
@@ -105,30 +125,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const now = Date.now();
-    let nextDue = Infinity;
-    for (const delivery of this.pending.values()) {
-      if (this.inFlight >= MAX_IN_FLIGHT) break;
-      if (this.busyLeases.has(delivery.leaseId)) continue;
-      const due = delivery.nextAttemptAt.getTime();
-      if (due > now) {
-        nextDue = Math.min(nextDue, due);
-        continue;
-      }
-      void this.attempt(delivery);
-    }
+    const { starts, nextDue } = this.lanes.take(now, this.busyLeases);
+    for (const { delivery, passage } of starts) void this.attempt(delivery, passage);
     if (nextDue < Infinity) {
       this.timer = setTimeout(() => this.pump(), nextDue - now);
       this.timer.unref();
     }
   }
 
-  private async attempt(delivery: WebhookDelivery): Promise<void> {
-    this.inFlight++;
+  private async attempt(delivery: WebhookDelivery, passage: Passage): Promise<void> {
     this.busyLeases.add(delivery.leaseId);
+    let verdict: Verdict['cluster'] = null;
     try {
-      const result = await this.deliver(delivery);
+      let result = await this.deliver(delivery, passage);
+      verdict = result.cluster;
+      if ('retry' in result) result = this.giveUpOnDeprovision(delivery, result);
       if ('close' in result) {
-        this.pending.delete(delivery.id);
+        this.lanes.remove(delivery);
         this.closed.push({ id: delivery.id, status: result.close, ...result.attempt });
         this.flushing ??= this.flushClosed();
       } else {
@@ -150,14 +163,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         `cannot record webhook ${delivery.id}: ${error instanceof Error ? error.message : error}`,
       );
     } finally {
-      this.inFlight--;
+      this.judge(delivery.clusterId, passage, verdict);
+      this.lanes.finished(delivery);
       this.busyLeases.delete(delivery.leaseId);
       this.pump();
     }
   }
 
-  /** One attempt: send, then act on the answer. */
-  private async deliver(delivery: WebhookDelivery): Promise<Result> {
+  /** One attempt: send (unless the cluster's breaker fails it fast), then act on the answer. */
+  private async deliver(delivery: WebhookDelivery, passage: Passage): Promise<Result> {
     const attempts = delivery.attempts + 1;
     if (delivery.type === 'lease.provision' && !this.fresh.delete(delivery.id)) {
       // A retry, or resumed after a restart: the lease may have failed (deadline) or been answered (callback).
@@ -166,8 +180,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         return {
           close: 'abandoned',
           attempt: { attempts: delivery.attempts, responseStatus: null, error: null },
+          cluster: null,
         };
     }
+    if (passage === 'fail-fast')
+      return { retry: { attempts, responseStatus: null, error: BREAKER_OPEN }, cluster: null };
     const target = await this.targetOf(delivery.clusterId);
     let response: WebhookResponse;
     try {
@@ -176,33 +193,72 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       return {
         retry: { attempts, responseStatus: null, error: deliveryErrorClass(error) },
         detail: describe(error),
+        cluster: 'failed',
       };
     }
     const attempt = { attempts, responseStatus: response.status, error: null };
     if (response.status < 200 || response.status > 299)
-      return { retry: { ...attempt, error: `HTTP ${response.status}` } };
+      return { retry: { ...attempt, error: `HTTP ${response.status}` }, cluster: 'failed' };
     if (delivery.type === 'lease.deprovision' || response.status === 202)
-      return { close: 'delivered', attempt }; // a 202 is followed by the cluster's callback (or the deadline)
+      return { close: 'delivered', attempt, cluster: 'answered' }; // a 202 is followed by a callback
     const outcome = outcomeOf(response.body);
-    if (!outcome)
-      return {
-        retry: {
-          ...attempt,
-          error: 'the answer is not {"status":"active"|"failed",...} in text the exchange can store',
-        },
-      };
+    if (!outcome) {
+      const error = 'the answer is not {"status":"active"|"failed",...} in text the exchange can store';
+      return { retry: { ...attempt, error }, cluster: 'failed' };
+    }
     try {
       await this.provisioning.complete(delivery.leaseId, outcome);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'LEASE_NOT_PROVISIONING')
-        return { close: 'abandoned', attempt: { ...attempt, error: error.message } };
+        return { close: 'abandoned', attempt: { ...attempt, error: error.message }, cluster: 'answered' };
       // Not recorded (the database is down): ask again; the cluster answers the same `webhook-id` the same way.
       return {
         retry: { ...attempt, error: 'the exchange could not record the answer' },
         detail: describe(error),
+        cluster: 'answered',
       };
     }
-    return { close: 'delivered', attempt };
+    return { close: 'delivered', attempt, cluster: 'answered' };
+  }
+
+  /** A deprovision that has had all its attempts is abandoned, and its cluster degraded (the seller sees both). */
+  private giveUpOnDeprovision(delivery: WebhookDelivery, result: Retry): Result {
+    const max = this.config.provisioning.deprovisionAttempts;
+    if (delivery.type !== 'lease.deprovision' || result.retry.attempts < max) return result;
+    this.logger.warn(
+      `abandoning ${delivery.type} ${delivery.id} for lease ${delivery.leaseId} (cluster ` +
+        `${delivery.clusterId}) after ${max} attempts: ${result.detail ?? result.retry.error}`,
+    );
+    this.degrade(delivery.clusterId, `a lease.deprovision was abandoned after ${max} attempts`);
+    return { close: 'abandoned', attempt: result.retry, cluster: result.cluster };
+  }
+
+  /** Feeds the cluster's breaker with what an attempt said of it; a breaker that opens degrades the cluster. */
+  private judge(clusterId: string, passage: Passage, verdict: Verdict['cluster']): void {
+    const breaker = this.lanes.breaker(clusterId);
+    if (verdict === 'answered') {
+      breaker.succeeded();
+      this.clusterHealth
+        .markHealthy(clusterId)
+        .catch((error: unknown) => this.cannotRecord(clusterId, error));
+    } else if (verdict === 'failed') {
+      if (breaker.failed(Date.now())) {
+        const { failures } = this.config.provisioning.breaker;
+        this.degrade(clusterId, `stopped answering: ${failures} requests in a row failed`);
+      }
+    } else if (passage === 'probe') breaker.probeVoid();
+  }
+
+  private degrade(clusterId: string, reason: string): void {
+    this.clusterHealth
+      .markDegraded(clusterId, reason)
+      .catch((error: unknown) => this.cannotRecord(clusterId, error));
+  }
+
+  private cannotRecord(clusterId: string, error: unknown): void {
+    this.logger.warn(
+      `cannot record the health of cluster ${clusterId}: ${error instanceof Error ? error.message : error}`,
+    );
   }
 
   private async targetOf(clusterId: string): Promise<WebhookTarget> {
@@ -238,31 +294,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const ceiling = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempts - 1, 30));
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
-}
-
-/**
- * A `200` answer: `{"status":"active","access":{...}}` or `{"status":"failed","reason":"..."}`. An answer that
- * carries what the database cannot store as sent (NUL, lone surrogates) is no answer: it is asked again.
- */
-function outcomeOf(body: unknown): ProvisioningOutcome | null {
-  if (typeof body !== 'object' || body === null || findUnsafeInput(body) !== null) return null;
-  const answer = body as { status?: unknown; access?: unknown; reason?: unknown };
-  if (answer.status === 'active') {
-    const access = answer.access;
-    return {
-      status: 'active',
-      access:
-        typeof access === 'object' && access !== null && !Array.isArray(access)
-          ? (access as Record<string, unknown>)
-          : {},
-    };
-  }
-  if (answer.status === 'failed')
-    return {
-      status: 'failed',
-      reason: typeof answer.reason === 'string' ? answer.reason : 'no reason given',
-    };
-  return null;
 }
 
 function describe(error: unknown): string {

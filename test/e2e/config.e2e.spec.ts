@@ -28,6 +28,10 @@ describe('configuration is validated at boot', () => {
     [{ KEY_RATE_LIMIT_PER_SECOND: '0' }, /KEY_RATE_LIMIT_PER_SECOND must be a positive integer/],
     [{ PROVISIONER: 'magic' }, /PROVISIONER must be webhook or instant/],
     [
+      { PROVISIONING_CONCURRENCY_PER_CLUSTER: '17' },
+      /PROVISIONING_CONCURRENCY_PER_CLUSTER must be at most 16/,
+    ],
+    [
       { WEBHOOK_ALLOWED_HOSTS: 'ok.example.com,10.0.0.0/33' },
       /WEBHOOK_ALLOWED_HOSTS: "10.0.0.0\/33" has a prefix/,
     ],

@@ -1,0 +1,19 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { RequireScopes } from '../auth/auth.decorators';
+import { ClustersService } from './clusters.service';
+import { ListClustersDto } from './dto/list-clusters.dto';
+
+/** For operators: every seller's clusters, `?status=degraded` for those that stopped answering. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@RequireScopes('admin')
+@Controller('v1/admin/clusters')
+export class AdminClustersController {
+  constructor(@Inject(ClustersService) private readonly clusters: ClustersService) {}
+
+  @Get()
+  list(@Query() query: ListClustersDto) {
+    return this.clusters.all(query.status);
+  }
+}
