@@ -7,6 +7,19 @@ import { PlaceOrderDto } from '../orders/dto/place-order.dto';
 export const PUBLIC_CHANNELS = ['book', 'trades', 'ticker'] as const;
 export const PRIVATE_CHANNELS = ['orders', 'fills', 'leases'] as const;
 
+/** Every op a client may send (the authorization matrix test tries each one). */
+export const WS_OPS = [
+  'ping',
+  'auth',
+  'subscribe',
+  'unsubscribe',
+  'place',
+  'cancel',
+  'amend',
+  'cancelAll',
+] as const;
+type WsOp = (typeof WS_OPS)[number];
+
 export type WsRequest =
   | { op: 'ping' }
   | { op: 'auth'; apiKey: string; cancelOnDisconnect: boolean }
@@ -46,7 +59,10 @@ const optionalString = (value: unknown, field: string): string | null => {
 
 /** A client frame, parsed and checked; throws a DomainError with the protocol's code otherwise. */
 export function parseRequest(raw: Record<string, unknown>): WsRequest {
-  switch (raw.op) {
+  if (!WS_OPS.includes(raw.op as WsOp))
+    throw invalid(`unknown op ${typeof raw.op === 'string' ? raw.op.slice(0, 40) : String(raw.op)}`);
+  const op = raw.op as WsOp;
+  switch (op) {
     case 'ping':
       return { op: 'ping' };
     case 'auth':
@@ -69,7 +85,7 @@ export function parseRequest(raw: Record<string, unknown>): WsRequest {
       const symbol = optionalString(raw.symbol, 'symbol');
       if (PUBLIC_CHANNELS.includes(channel as never) && symbol === null)
         throw invalid(`${channel} needs a symbol`);
-      return { op: raw.op, channel, symbol };
+      return { op, channel, symbol };
     }
     case 'place':
       return { op: 'place', order: dto(PlaceOrderDto, raw.order, 'order') };
@@ -88,7 +104,9 @@ export function parseRequest(raw: Record<string, unknown>): WsRequest {
     }
     case 'cancelAll':
       return { op: 'cancelAll', symbol: optionalString(raw.symbol, 'symbol') };
-    default:
-      throw invalid(`unknown op ${typeof raw.op === 'string' ? raw.op.slice(0, 40) : String(raw.op)}`);
+    default: {
+      const unhandled: never = op; // an op in WS_OPS without a case here does not compile
+      throw invalid(`unknown op ${String(unhandled)}`);
+    }
   }
 }
