@@ -52,6 +52,7 @@ describe('provisioning is fair between clusters', () => {
       PROVISIONING_RETRY_MAX_MS: '800',
       PROVISIONING_DEADLINE_SECONDS: '12',
       PROVISIONING_DEPROVISION_ATTEMPTS: '3',
+      PROVISIONING_BREAKER_FAILURES: '5',
     });
     api = new Api(exchange);
     attacker = await api.seller('dead seller', {

@@ -57,6 +57,10 @@ export class ExchangeProcess {
         RATE_LIMIT_PER_SECOND: '100000',
         KEY_RATE_LIMIT_PER_SECOND: '100000',
         WS_MESSAGES_PER_SECOND: '100000',
+        // Most suites' sellers point their clusters at a closed port: they are not to be degraded for it (the
+        // provisioning fairness suite sets its own).
+        PROVISIONING_BREAKER_FAILURES: '1000000',
+        PROVISIONING_DEPROVISION_ATTEMPTS: '1000000',
         ...database.env,
         ...env,
       },
