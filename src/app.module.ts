@@ -8,7 +8,9 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { LoggingModule } from './logging/logging.module';
 import { MarketsModule } from './markets/markets.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ClustersModule } from './clusters/clusters.module';
 import { OrdersModule } from './orders/orders.module';
 import { MarketDataModule } from './market-data/market-data.module';
@@ -34,6 +36,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config),
+        LoggingModule.forRoot(options.config.logging),
+        MetricsModule,
         ClockModule.forRoot(options.config.testClock),
         DatabaseModule.forRoot(options.databaseUrl, options.databaseConnections),
         ThrottlerModule.forRoot({

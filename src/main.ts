@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -19,7 +20,6 @@ async function bootstrap(): Promise<void> {
   const embedded = config.database.url
     ? null
     : await EmbeddedPostgres.start(join(config.database.dataDir, 'pg'));
-  if (embedded) logger.log(`no DATABASE_URL: embedded PostgreSQL (PGlite) under ${config.database.dataDir}`);
   const adminKey = config.auth.adminApiKey ?? newApiKey();
   if (!config.auth.adminApiKey) {
     // Printed once, on purpose: the only way to learn a generated key. Never logged anywhere else.
@@ -33,8 +33,10 @@ async function bootstrap(): Promise<void> {
       adminKey,
     }),
     // The raw body too: a cluster's callback is verified against the exact bytes it signed.
-    { bodyParser: true, rawBody: true },
+    { bodyParser: true, rawBody: true, bufferLogs: true },
   );
+  app.useLogger(app.get(PinoLogger));
+  if (embedded) logger.log(`no DATABASE_URL: embedded PostgreSQL (PGlite) under ${config.database.dataDir}`);
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(
     new SafeInputPipe(),

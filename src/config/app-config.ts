@@ -22,6 +22,14 @@ export interface AppConfig {
   /** Keys that seal the clusters' webhook secrets at rest (AES-256-GCM): the first seals, all open. */
   webhookSecretKeys: Buffer[];
   testClock: boolean;
+  logging: LoggingConfig;
+}
+
+/** `json`: one JSON object a line (for collectors); `pretty`: one-line text for a terminal. */
+export interface LoggingConfig {
+  format: 'json' | 'pretty';
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  color: boolean;
 }
 
 /** What one WebSocket client may do (PROTOCOL.md: an abusive client is closed with a reason). */
@@ -187,6 +195,22 @@ function queueLimit(env: NodeJS.ProcessEnv): number {
   return limit;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+function logging(env: NodeJS.ProcessEnv): LoggingConfig {
+  const format = env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'json' && format !== 'pretty')
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${format}"`);
+  const level = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level as never))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return {
+    format,
+    level: level as LoggingConfig['level'],
+    color: !env.NO_COLOR && process.stdout.isTTY === true,
+  };
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
@@ -239,5 +263,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     webhookSecretKeys: webhookSecretKeys(env, production),
     testClock,
+    logging: logging(env),
   };
 }

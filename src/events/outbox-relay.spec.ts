@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/app-config';
 import type { CommittedBatch } from '../writer/committed-batch';
 import type { TradingWriter } from '../writer/trading-writer';
 import { InProcessBus } from './event-publisher';
+import { Metrics } from '../metrics/metrics';
 import { OutboxRelay } from './outbox-relay';
 import type { OutboxRepository, OutboxRow } from './outbox.repository';
 
@@ -44,6 +45,7 @@ describe('OutboxRelay', () => {
       outbox as unknown as OutboxRepository,
       writer as unknown as TradingWriter,
       config,
+      new Metrics(),
     );
     const seen: number[] = [];
     (relay.publisher as InProcessBus).events.on('exchange.settlements', (row: OutboxRow) =>

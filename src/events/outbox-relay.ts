@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics';
 import { TradingWriter } from '../writer/trading-writer';
 import { EventPublisher, InProcessBus, KafkaPublisher } from './event-publisher';
 import { OutboxRepository, OutboxRow } from './outbox.repository';
@@ -35,10 +36,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(OutboxRepository) private readonly outbox: OutboxRepository,
     @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(Metrics) metrics: Metrics,
   ) {
     const { brokers, clientId, topicPrefix } = config.kafka;
     this.publisher =
       brokers.length > 0 ? new KafkaPublisher(brokers, clientId, topicPrefix) : new InProcessBus();
+    metrics.gauge(
+      'exchange_outbox_lag_events',
+      'Settlement events committed and not yet published (to Kafka, or the in-process bus)',
+      () => (this.position === null ? 0 : Math.max(0, this.writer.lastOutboxSeq - this.position)),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics';
 import { DomainError } from '../common/domain-error';
 import { findUnsafeInput } from '../common/safe-input';
 import { MarketFeed } from '../market-data/market-feed';
@@ -44,8 +45,15 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(PrivateFeed) private readonly privateFeed: PrivateFeed,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {
     this.limits = new ConnectionLimits(config.ws);
+    metrics.gauge('exchange_ws_connections', 'WebSocket connections open', () => this.sessions.size);
+    metrics.gauge('exchange_ws_subscriptions', 'Channel subscriptions across WebSocket connections', () => {
+      let subscriptions = 0;
+      for (const sessions of this.subscribers.values()) subscriptions += sessions.size;
+      return subscriptions;
+    });
     this.feed.onMessage((symbol, channel, message) => {
       const sessions = this.subscribers.get(`${channel}:${symbol}`);
       if (!sessions) return;
@@ -73,10 +81,12 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     const refused = this.limits.admit(session.address ?? 'unknown', Date.now());
     if (refused) {
       socket.close(CLOSE.tooManyConnections, refused);
+      this.metrics.wsDisconnected(CLOSE.tooManyConnections);
       return;
     }
     this.sessions.add(session);
     this.bySocket.set(socket, session);
+    socket.once('close', (code: number) => this.metrics.wsDisconnected(code));
     socket.on('close', () => this.closed(session));
     socket.on('message', (data: RawData, isBinary: boolean) => this.arrived(session, data, isBinary));
   }

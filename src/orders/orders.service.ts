@@ -7,6 +7,7 @@ import type { NewOrder } from '../trading/commands';
 import type { Side } from '../engine/types';
 import type { OrderStatus, Trader } from '../trading/types';
 import { OrderView, orderView } from '../trading/views/order-view';
+import { Metrics } from '../metrics/metrics';
 import { TradingWriter } from '../writer/trading-writer';
 import { AmendOrderDto } from './dto/amend-order.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
@@ -61,6 +62,7 @@ export class OrdersService {
     @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(OrdersRepository) private readonly orders: OrdersRepository,
     @Inject(ClustersService) private readonly clusters: ClustersService,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   /** Places an order; `created` is false when the clientOrderId named an order this account already placed. */
@@ -74,6 +76,20 @@ export class OrdersService {
    * gets them to the writer in that order without waiting for each commit (pipelining).
    */
   async stagePlace(principal: Principal, dto: PlaceOrderDto): Promise<{ result: Promise<Placed> }> {
+    const counted = (error: unknown): never => {
+      this.metrics.orderOutcome(error instanceof DomainError ? error.code : 'INTERNAL_ERROR');
+      throw error;
+    };
+    const { result } = await this.stage(principal, dto).catch(counted);
+    return {
+      result: result.then((placed) => {
+        this.metrics.orderOutcome('accepted');
+        return placed;
+      }, counted),
+    };
+  }
+
+  private async stage(principal: Principal, dto: PlaceOrderDto): Promise<{ result: Promise<Placed> }> {
     const accountId = accountOf(principal);
     if (!sidesOf(principal).includes(dto.side)) {
       throw new DomainError(

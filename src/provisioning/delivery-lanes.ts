@@ -43,6 +43,20 @@ export class DeliveryLanes {
     return size;
   }
 
+  /** Pending deliveries by type: how many, and when the oldest was created (ms). */
+  backlog(): Map<string, { count: number; oldest: number }> {
+    const byType = new Map<string, { count: number; oldest: number }>();
+    for (const lane of this.lanes.values()) {
+      for (const d of lane.pending.values()) {
+        const entry = byType.get(d.type) ?? { count: 0, oldest: Infinity };
+        entry.count++;
+        entry.oldest = Math.min(entry.oldest, d.createdAt.getTime());
+        byType.set(d.type, entry);
+      }
+    }
+    return byType;
+  }
+
   has(id: string): boolean {
     for (const lane of this.lanes.values()) if (lane.pending.has(id)) return true;
     return false;

@@ -5,6 +5,7 @@ import type { WebhookRequest } from '../trading/types';
 import type { CommittedBatch } from '../writer/committed-batch';
 import type { TradingWriter } from '../writer/trading-writer';
 import type { ProvisioningService } from './provisioning.service';
+import { Metrics } from '../metrics/metrics';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import type { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import type { WebhookType } from './webhook-delivery';
@@ -108,6 +109,7 @@ describe('WebhookDispatcher', () => {
       provisioning,
       writer,
       config,
+      new Metrics(),
     );
   });
 

@@ -4,6 +4,7 @@ import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics';
 import { TradingWriter } from '../writer/trading-writer';
 import { Passage } from './circuit-breaker';
 import { outcomeOf } from './cluster-answer';
@@ -64,6 +65,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(ProvisioningService) private readonly provisioning: ProvisioningService,
     @Inject(TradingWriter) writer: TradingWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(Metrics) metrics: Metrics,
   ) {
     const { inFlightPerCluster, breaker, retryMaxMs } = config.provisioning;
     this.lanes = new DeliveryLanes({
@@ -71,6 +73,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       inFlightPerCluster,
       breaker: { ...breaker, maxOpenMs: Math.max(breaker.openMs, retryMaxMs) },
     });
+    const backlog = (read: (entry: { count: number; oldest: number }) => number) => () =>
+      new Map([...this.lanes.backlog()].map(([type, entry]) => [type, read(entry)]));
+    metrics.labelledGauge(
+      'exchange_webhook_deliveries_pending',
+      "Webhook deliveries not yet taken by the sellers' clusters, by type",
+      'type',
+      backlog((entry) => entry.count),
+    );
+    metrics.labelledGauge(
+      'exchange_webhook_oldest_pending_seconds',
+      'Age of the oldest pending webhook delivery, by type',
+      'type',
+      backlog((entry) => (Date.now() - entry.oldest) / 1000),
+    );
     writer.onCommitted((batch) => {
       let added = false;
       for (const { events } of batch.entries) {

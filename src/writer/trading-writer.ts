@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import type { TradingCommand } from '../trading/commands';
@@ -24,6 +25,13 @@ export interface WriterOptions {
   /** After a lost connection, how long to keep asking the database whether the batch committed. */
   verifyForMs: number;
 }
+
+/** Told of each committed batch: how many commands it held and how long its statement took (for metrics). */
+export interface WriterObserver {
+  batchCommitted(commands: number, seconds: number): void;
+}
+
+const UNOBSERVED: WriterObserver = { batchCommitted: () => {} };
 
 export interface WriterLog {
   log(message: string): void;
@@ -92,6 +100,7 @@ export class TradingWriter {
     private readonly provisioning: ProvisioningPolicy,
     private readonly options: WriterOptions,
     private readonly logger: WriterLog,
+    private readonly observer: WriterObserver = UNOBSERVED,
   ) {}
 
   /** Loads the committed state (at start; later loads happen by themselves after a failure). */
@@ -129,6 +138,11 @@ export class TradingWriter {
         });
       }
     });
+  }
+
+  /** The last settlement event committed (0 before the first load), for the outbox's lag. */
+  get lastOutboxSeq(): number {
+    return this.position?.outboxSeq ?? 0;
   }
 
   /** Commands waiting to run (for metrics and the bounded queue). */
@@ -214,7 +228,11 @@ export class TradingWriter {
     this.committing = true;
     const batch = this.prepare(run);
     try {
-      if (batch.entries.some((entry) => entry.events.length > 0)) await this.store.commit(batch);
+      if (batch.entries.some((entry) => entry.events.length > 0)) {
+        const started = performance.now();
+        await this.store.commit(batch);
+        this.observer.batchCommitted(run.length, (performance.now() - started) / 1000);
+      }
       this.committed(batch, run);
     } catch (error) {
       await this.recover(run, batch, error);

@@ -13,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics';
 import { PgTradingStore } from './persistence/pg-trading-store';
 import { TradingStore } from './trading-store';
 import { TradingWriter } from './trading-writer';
@@ -33,7 +34,14 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(WRITER_POOL) private readonly pool: { own: boolean; pool: Pool },
-  ) {}
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    metrics.gauge(
+      'exchange_writer_queue_depth',
+      'Commands waiting for the single writer',
+      () => writer.queued,
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.writer.start();
@@ -81,8 +89,8 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     },
     {
       provide: TradingWriter,
-      inject: [TradingStore, Clock, APP_CONFIG],
-      useFactory: (store: TradingStore, clock: Clock, config: AppConfig) =>
+      inject: [TradingStore, Clock, APP_CONFIG, Metrics],
+      useFactory: (store: TradingStore, clock: Clock, config: AppConfig, metrics: Metrics) =>
         new TradingWriter(
           store,
           clock,
@@ -91,6 +99,12 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
             : { mode: 'webhook', deadlineMs: config.provisioning.deadlineSeconds * 1000 },
           { maxBatch: MAX_BATCH, maxQueue: config.writer.queueLimit, verifyForMs: 3000 },
           new Logger(TradingWriter.name),
+          {
+            batchCommitted: (commands, seconds) => {
+              metrics.batchSize.observe(commands);
+              metrics.batchCommitSeconds.observe(seconds);
+            },
+          },
         ),
     },
     WriterLifecycle,

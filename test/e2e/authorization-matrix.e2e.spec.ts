@@ -132,6 +132,7 @@ describe('the authorization matrix', () => {
   const ROWS: Record<string, Row> = {
     'GET /health': { kind: 'public', call: async () => ({ path: '/health' }) },
     'GET /ready': { kind: 'public', call: async () => ({ path: '/ready' }) },
+    'GET /metrics': { kind: 'public', call: async () => ({ path: '/metrics' }) },
     'GET /v1/markets': { kind: 'public', call: async () => ({ path: '/v1/markets' }) },
     'GET /v1/markets/{symbol}': { kind: 'public', call: async () => ({ path: `/v1/markets/${FIRM}` }) },
     'GET /v1/markets/{symbol}/book': {

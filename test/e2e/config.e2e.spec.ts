@@ -27,6 +27,8 @@ describe('configuration is validated at boot', () => {
     [{ MAX_CLUSTERS_PER_ACCOUNT: '0' }, /MAX_CLUSTERS_PER_ACCOUNT must be a positive integer/],
     [{ KEY_RATE_LIMIT_PER_SECOND: '0' }, /KEY_RATE_LIMIT_PER_SECOND must be a positive integer/],
     [{ PROVISIONER: 'magic' }, /PROVISIONER must be webhook or instant/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be json or pretty/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [
       { PROVISIONING_CONCURRENCY_PER_CLUSTER: '17' },
       /PROVISIONING_CONCURRENCY_PER_CLUSTER must be at most 16/,
