@@ -10,6 +10,7 @@ import { TradingWriter1763900008000 } from './1763900008000-trading-writer';
 import { TradeTimeIndex1763900009000 } from './1763900009000-trade-time-index';
 import { ApiKeys1763900010000 } from './1763900010000-api-keys';
 import { ClusterHealth1763900011000 } from './1763900011000-cluster-health';
+import { Leader1763900012000 } from './1763900012000-leader';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   TradeTimeIndex1763900009000,
   ApiKeys1763900010000,
   ClusterHealth1763900011000,
+  Leader1763900012000,
 ];

@@ -8,6 +8,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { LeadershipModule } from './leadership/leadership.module';
 import { LoggingModule } from './logging/logging.module';
 import { MarketsModule } from './markets/markets.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -40,6 +41,7 @@ export class AppModule {
         MetricsModule,
         ClockModule.forRoot(options.config.testClock),
         DatabaseModule.forRoot(options.databaseUrl, options.databaseConnections),
+        LeadershipModule,
         ThrottlerModule.forRoot({
           errorMessage: 'too many requests; slow down',
           throttlers: [

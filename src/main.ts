@@ -12,8 +12,12 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { SafeInputPipe } from './common/safe-input.pipe';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { LeaderElection } from './leadership/leader-election';
+import type { NextFunction, Request, Response } from 'express';
 
 const logger = new Logger('Exchange');
+/** What a standby answers: the probes. */
+const STANDBY_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -38,6 +42,15 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   if (embedded) logger.log(`no DATABASE_URL: embedded PostgreSQL (PGlite) under ${config.database.dataDir}`);
   app.useBodyParser('json', { limit: '64kb' });
+  const election = app.get(LeaderElection);
+  // A standby serves no clients yet: everything but the probes answers 503, and the load balancer (which checks
+  // /ready) sends clients to the leader.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (election.serving || STANDBY_PATHS.has(req.path)) return next();
+    res
+      .status(503)
+      .json({ error: { code: 'UNAVAILABLE', message: 'this node is a standby; try the leader' } });
+  });
   app.useGlobalPipes(
     new SafeInputPipe(),
     new ValidationPipe({
@@ -66,9 +79,10 @@ async function bootstrap(): Promise<void> {
   if (embedded) app.getHttpServer().on('close', () => void embedded.stop());
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
-  logger.log(
-    `listening on http://${config.http.host}:${typeof address === 'object' ? address?.port : address}`,
-  );
+  const url = `http://${config.http.host}:${typeof address === 'object' ? address?.port : address}`;
+  election.address = config.advertisedUrl ?? url;
+  election.bootstrapped();
+  logger.log(`listening on ${url} as ${election.role}`);
 }
 
 bootstrap().catch((error: unknown) => {
@@ -76,6 +90,10 @@ bootstrap().catch((error: unknown) => {
     process.stderr.write(`configuration error: ${error.message}\n`);
     process.exit(2);
   }
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // Logs are buffered until the application exists; one that failed to start prints what it had, then why.
+  Logger.flush();
+  process.stderr.write(
+    `failed to start: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+  );
   process.exit(1);
 });

@@ -23,6 +23,10 @@ export interface AppConfig {
   webhookSecretKeys: Buffer[];
   testClock: boolean;
   logging: LoggingConfig;
+  /** How long a leader's lease lasts without renewal, and how often nodes renew or try to take it. */
+  leadership: { leaseMs: number; heartbeatMs: number };
+  /** The URL other nodes and operators reach this node at (shown in /ready); by default the one it listens on. */
+  advertisedUrl: string | null;
 }
 
 /** `json`: one JSON object a line (for collectors); `pretty`: one-line text for a terminal. */
@@ -211,6 +215,14 @@ function logging(env: NodeJS.ProcessEnv): LoggingConfig {
   };
 }
 
+function leadership(env: NodeJS.ProcessEnv): { leaseMs: number; heartbeatMs: number } {
+  const leaseMs = positive(env, 'LEADER_LEASE_MS', 2000);
+  const heartbeatMs = positive(env, 'LEADER_HEARTBEAT_MS', 250);
+  if (heartbeatMs * 2 > leaseMs)
+    throw new ConfigError('LEADER_HEARTBEAT_MS must be at most half of LEADER_LEASE_MS');
+  return { leaseMs, heartbeatMs };
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
@@ -264,5 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookSecretKeys: webhookSecretKeys(env, production),
     testClock,
     logging: logging(env),
+    leadership: leadership(env),
+    advertisedUrl: env.ADVERTISED_URL || null,
   };
 }

@@ -46,6 +46,7 @@ describe('OutboxRelay', () => {
       writer as unknown as TradingWriter,
       config,
       new Metrics(),
+      { lead: (start) => start() },
     );
     const seen: number[] = [];
     (relay.publisher as InProcessBus).events.on('exchange.settlements', (row: OutboxRow) =>

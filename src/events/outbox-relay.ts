@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { LeaderElection } from '../leadership/leader-election';
 import { Metrics } from '../metrics/metrics';
 import { TradingWriter } from '../writer/trading-writer';
 import { EventPublisher, InProcessBus, KafkaPublisher } from './event-publisher';
@@ -37,6 +38,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(Metrics) metrics: Metrics,
+    @Inject(LeaderElection) private readonly election: Pick<LeaderElection, 'lead'>,
   ) {
     const { brokers, clientId, topicPrefix } = config.kafka;
     this.publisher =
@@ -56,7 +58,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (this.recent.length > MAX_RECENT) this.recent.length = 0;
       this.wake?.();
     });
-    this.running = this.run();
+    void this.election.lead(async () => {
+      this.running = this.run();
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -8,6 +8,7 @@ import { Clock } from '../common/clock';
 import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { LeaderElection } from '../leadership/leader-election';
 import { Metrics } from '../metrics/metrics';
 import { DomainError } from '../common/domain-error';
 import { findUnsafeInput } from '../common/safe-input';
@@ -46,6 +47,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(LeaderElection) private readonly election: LeaderElection,
   ) {
     this.limits = new ConnectionLimits(config.ws);
     metrics.gauge('exchange_ws_connections', 'WebSocket connections open', () => this.sessions.size);
@@ -78,6 +80,11 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   handleConnection(socket: WebSocket, request?: IncomingMessage): void {
     const session = new WsSession(socket, request?.socket instanceof Socket ? request.socket : null);
+    if (!this.election.serving) {
+      // 1013, "try again later": a standby serves no clients yet; the load balancer sends them to the leader.
+      socket.close(1013, 'this node is a standby');
+      return;
+    }
     const refused = this.limits.admit(session.address ?? 'unknown', Date.now());
     if (refused) {
       socket.close(CLOSE.tooManyConnections, refused);

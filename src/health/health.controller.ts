@@ -1,10 +1,10 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../config/config.module';
+import { LeaderElection } from '../leadership/leader-election';
 import type { AppConfig } from '../config/app-config';
 
 @ApiTags('health')
@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/app-config';
 @Controller()
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(LeaderElection) private readonly election: LeaderElection,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -22,18 +22,34 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The database answers; says which event bus is in use. */
+  /**
+   * Ready to serve: the database answers and this node leads (PROTOCOL.md, Operators). A follower answers 503
+   * with its role and the leader's epoch and address: it is a standby, which serves no clients yet.
+   */
   @Get('ready')
-  async ready() {
+  async ready(@Res({ passthrough: true }) res: Response) {
+    let holder;
     try {
-      await this.dataSource.query('select 1');
+      holder = await this.election.holder();
     } catch {
       throw new DomainError('UNAVAILABLE', 'the database is unreachable');
     }
+    const eventBus = this.config.kafka.brokers.length > 0 ? 'kafka' : 'in-process';
+    if (this.election.serving) {
+      return { status: 'ready', role: 'leader', epoch: this.election.epoch, database: 'up', eventBus };
+    }
+    if (this.election.isLeader) {
+      res.status(503); // taking over: loading the state
+      return { status: 'starting', role: 'leader', epoch: this.election.epoch, database: 'up', eventBus };
+    }
+    res.status(503);
     return {
-      status: 'ready',
+      status: 'standby',
+      role: 'follower',
+      epoch: holder.epoch,
+      leader: holder.expired ? null : holder.address,
       database: 'up',
-      eventBus: this.config.kafka.brokers.length > 0 ? 'kafka' : 'in-process',
+      eventBus,
     };
   }
 }

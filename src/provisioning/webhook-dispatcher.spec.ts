@@ -110,6 +110,7 @@ describe('WebhookDispatcher', () => {
       writer,
       config,
       new Metrics(),
+      { lead: (start) => start() },
     );
   });
 

@@ -4,6 +4,7 @@ import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { LeaderElection } from '../leadership/leader-election';
 import { Metrics } from '../metrics/metrics';
 import { TradingWriter } from '../writer/trading-writer';
 import { Passage } from './circuit-breaker';
@@ -66,6 +67,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(TradingWriter) writer: TradingWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(Metrics) metrics: Metrics,
+    @Inject(LeaderElection) private readonly election: Pick<LeaderElection, 'lead'>,
   ) {
     const { inFlightPerCluster, breaker, retryMaxMs } = config.provisioning;
     this.lanes = new DeliveryLanes({
@@ -106,8 +108,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     });
   }
 
+  /** The leader sends; a follower starts when it leads. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.resume();
+    await this.election.lead(() => this.resume());
   }
 
   /** Takes up every delivery the database has pending (at start, and after the writer reloaded). */

@@ -106,6 +106,7 @@ export class TradingWriter {
   /** Loads the committed state (at start; later loads happen by themselves after a failure). */
   async start(): Promise<void> {
     await this.load();
+    this.pump(); // commands that came while it loaded
   }
 
   /** Called with every committed batch, in commit order, before its commands are answered. */

@@ -13,6 +13,7 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { LeaderElection } from '../leadership/leader-election';
 import { Metrics } from '../metrics/metrics';
 import { PgTradingStore } from './persistence/pg-trading-store';
 import { TradingStore } from './trading-store';
@@ -35,6 +36,7 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(TradingWriter) private readonly writer: TradingWriter,
     @Inject(WRITER_POOL) private readonly pool: { own: boolean; pool: Pool },
     @Inject(Metrics) metrics: Metrics,
+    @Inject(LeaderElection) private readonly election: LeaderElection,
   ) {
     metrics.gauge(
       'exchange_writer_queue_depth',
@@ -43,12 +45,15 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     );
   }
 
+  /** The leader loads the state (before the server listens, when it leads at boot) and ticks; a follower waits. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.writer.start();
-    this.ticker = setInterval(() => {
-      if (this.writer.queued === 0) this.writer.submit({ kind: 'tick' }).catch(() => {});
-    }, TICK_MS);
-    this.ticker.unref();
+    await this.election.lead(async () => {
+      await this.writer.start();
+      this.ticker = setInterval(() => {
+        if (this.writer.queued === 0) this.writer.submit({ kind: 'tick' }).catch(() => {});
+      }, TICK_MS);
+      this.ticker.unref();
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -83,9 +88,9 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     },
     {
       provide: TradingStore,
-      inject: [WRITER_POOL, APP_CONFIG],
-      useFactory: ({ pool }: { pool: Pool }, config: AppConfig) =>
-        new PgTradingStore(pool, config.writer.statementTimeoutMs + 2000),
+      inject: [WRITER_POOL, APP_CONFIG, LeaderElection],
+      useFactory: ({ pool }: { pool: Pool }, config: AppConfig, election: LeaderElection) =>
+        new PgTradingStore(pool, config.writer.statementTimeoutMs + 2000, election),
     },
     {
       provide: TradingWriter,

@@ -39,13 +39,23 @@ export async function freshDatabase(): Promise<TestDatabase> {
 export class ExchangeProcess {
   readonly adminKey = ADMIN_KEY;
   private output = '';
+  /** Stopped on purpose (its exit is not reported). */
+  private stopping = false;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
   ) {}
 
-  static async start(database: TestDatabase, env: Record<string, string> = {}): Promise<ExchangeProcess> {
+  /**
+   * Starts a node and waits until it serves (it leads and has loaded the state: on PostgreSQL a restart after a
+   * crash waits for the dead node's lease to expire); `{ follower: true }` returns as soon as it listens.
+   */
+  static async start(
+    database: TestDatabase,
+    env: Record<string, string> = {},
+    { follower = false }: { follower?: boolean } = {},
+  ): Promise<ExchangeProcess> {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
       cwd: ROOT,
       env: {
@@ -88,6 +98,13 @@ export class ExchangeProcess {
     exchange.output = output;
     child.stdout?.on('data', (chunk: Buffer) => (exchange.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (exchange.output += chunk.toString()));
+    child.on('exit', (code, signal) => {
+      if (!exchange.stopping)
+        process.stderr.write(
+          `exchange exited unexpectedly (${code ?? signal}):\n${exchange.output.slice(-4000)}\n`,
+        );
+    });
+    if (!follower) await exchange.serving();
     return exchange;
   }
 
@@ -104,10 +121,39 @@ export class ExchangeProcess {
     return this.output;
   }
 
+  /** Sends a signal without waiting (SIGSTOP and SIGCONT pause and resume the process). */
+  signal(signal: NodeJS.Signals): void {
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') this.stopping = true;
+    this.child.kill(signal);
+  }
+
+  /** Until `/ready` answers 200: this node leads and serves. */
+  async serving(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await fetch(`${this.url}/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status === 200) return;
+      if (Date.now() > deadline)
+        throw new Error(`the exchange at ${this.url} did not become ready:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** The exit status once the process has exited (null when a signal ended it). */
+  exited(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null)
+      return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
   /** SIGTERM and wait; or SIGKILL (a crash) with `kill('SIGKILL')`. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.stopping = true;
     this.child.kill(signal);
     await exited;
   }

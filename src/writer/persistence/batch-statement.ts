@@ -70,7 +70,7 @@ class BatchRows {
  * on its own. It also moves the writer's position from batch n - 1 to n, and fails as a whole unless the
  * database is at n - 1 (see the trading_writer migration).
  */
-export function batchStatement(batch: BatchToCommit): WriteStatement {
+export function batchStatement(batch: BatchToCommit, epoch: number): WriteStatement {
   const rows = new BatchRows(batch);
   const statement = new WriteStatement();
   insertOrders(statement, [...rows.newOrders.values()]);
@@ -95,6 +95,8 @@ export function batchStatement(batch: BatchToCommit): WriteStatement {
       [[...rows.bookSequences.keys()], [...rows.bookSequences.values()]],
     );
   }
+  // First: a leader deposed since (a new epoch) writes nothing, whatever else holds.
+  statement.check(`leader_is($1::bigint)`, [epoch]);
   const position = statement.add(
     `update trading_writer set batch = $1, next_priority = $2 where id = 1 and batch = $1 - 1 returning 1`,
     [batch.number, batch.nextPriority],

@@ -18,6 +18,14 @@ const REFUSED = /^(22|23)/;
 const MISSING_ROWS = 'P0001';
 /** writer_at: the database is not where this writer thinks it is (another writer committed since). */
 const FENCED = 'GX001';
+/** leader_is: this node's epoch is no longer the leader's (another node took over). */
+const DEPOSED = 'GX002';
+
+/** Where the writer's epoch comes from, and whom to tell when a batch was refused for it. */
+export interface Fence {
+  readonly epoch: number;
+  fenced(): void;
+}
 
 const sqlState = (error: unknown): string | null => {
   const code = (error as { code?: unknown })?.code;
@@ -36,6 +44,7 @@ export class PgTradingStore extends TradingStore {
     private readonly pool: Pool,
     /** How long the writer waits for a commit's answer before it counts the connection as lost. */
     private readonly answerTimeoutMs: number,
+    private readonly fence: Fence,
   ) {
     super();
   }
@@ -50,7 +59,7 @@ export class PgTradingStore extends TradingStore {
   }
 
   async commit(batch: BatchToCommit): Promise<void> {
-    const statement = batchStatement(batch);
+    const statement = batchStatement(batch, this.fence.epoch);
     let client: PoolClient;
     try {
       client = await this.connect();
@@ -76,6 +85,10 @@ export class PgTradingStore extends TradingStore {
       if (code !== null && (REFUSED.test(code) || code === MISSING_ROWS))
         throw new CommitRefused(message, code);
       if (code === FENCED) throw new CommitFailed(message);
+      if (code === DEPOSED) {
+        this.fence.fenced();
+        throw new CommitFailed(message);
+      }
       if (code !== null && /^(08|57P)/.test(code)) throw new CommitOutcomeUnknown(message);
       throw new CommitFailed(message);
     }
