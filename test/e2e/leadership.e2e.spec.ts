@@ -53,9 +53,12 @@ onPostgres('nodes on one database: one leader, fenced, and failover', () => {
 
   beforeAll(async () => {
     database = await freshDatabase();
-    nodes.push(await start(false)); // the first node leads, and runs the migrations before the others start
-    nodes.push(await start(), await start());
-    const leading = (await leader()) as ExchangeProcess;
+    // Three nodes started at once on a fresh database: they run the migrations one after the other.
+    nodes = await Promise.all([start(), start(), start()]);
+    let leading: ExchangeProcess | null = null;
+    for (const deadline = Date.now() + 15_000; !leading && Date.now() < deadline;) leading = await leader();
+    await (leading as ExchangeProcess).serving();
+    leading = leading as ExchangeProcess;
     const created = await request(leading.url)
       .post('/v1/admin/accounts')
       .set('Authorization', admin(leading))

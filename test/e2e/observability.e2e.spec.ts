@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import parsePrometheus from 'parse-prometheus-text-format';
+import YAML from 'yaml';
 import { Api } from '../support/api';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 import { WsClient } from '../support/ws-client';
@@ -112,6 +115,38 @@ describe('metrics and logs', () => {
     expect(utilization).toBeGreaterThan(0);
     expect(utilization).toBeLessThanOrEqual(1);
     client.close();
+  });
+
+  it("the deploy folder's alerts and dashboard read only metrics the exchange exposes", async () => {
+    const families = await scrape(api);
+    const root = join(__dirname, '..', '..', 'deploy');
+    const alerts = YAML.parse(readFileSync(join(root, 'alerts.yml'), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string }[] }[];
+    };
+    const dashboard = JSON.parse(
+      readFileSync(join(root, 'grafana', 'dashboards', 'exchange.json'), 'utf8'),
+    ) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const expressions = [
+      ...alerts.groups.flatMap((g) => g.rules.map((r) => r.expr)),
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+    ];
+    const names = new Set(
+      expressions
+        .flatMap((e) => e.match(/exchange_[a-z_]+/g) ?? [])
+        .map((n) => n.replace(/_(bucket|sum|count)$/, '')),
+    );
+    expect(names.size).toBeGreaterThanOrEqual(10);
+    expect([...names].filter((n) => !families.has(n))).toEqual([]);
+    const alertNames = alerts.groups.flatMap((g) => g.rules.map((r) => r.alert));
+    for (const required of [
+      'ExchangeNoLeader',
+      'ExchangeOutboxStuck',
+      'ExchangeWebhookDeliveriesPendingTooLong',
+      'ExchangeCommitLatencyHigh',
+    ])
+      expect(alertNames).toContain(required);
   });
 
   it('logs JSON lines with the request id and the account id, and never a key or a secret', async () => {
