@@ -81,7 +81,6 @@ async function bootstrap(): Promise<void> {
   const address = app.getHttpServer().address();
   const url = `http://${config.http.host}:${typeof address === 'object' ? address?.port : address}`;
   election.address = config.advertisedUrl ?? url;
-  election.bootstrapped();
   logger.log(`listening on ${url} as ${election.role}`);
 }
 

@@ -12,6 +12,9 @@ import { Client } from 'pg';
  * state load (the writer's "loading the trading state" line) to the first book served, and from the process's
  * start; then the resident memory (now and peak). `--exchange DIR` runs another build (its `dist/src/main.js`),
  * to compare before and after on one machine; a build that does not log the load is measured from its start.
+ *
+ * `--failover N`: on the same seeded database, three nodes (one leads), and the leader killed with SIGKILL N times;
+ * each time, how long from the kill to the first order acknowledged by the new leader (median and max).
  */
 interface Options {
   orders: number;
@@ -19,6 +22,8 @@ interface Options {
   exchange: string;
   /** Writes the measured start's CPU profile here. */
   profile: string | null;
+  /** Leader kills to time (0: measure the rebuild instead). */
+  failover: number;
 }
 
 const SYMBOL = 'H100-SXM.us-east.firm';
@@ -30,6 +35,7 @@ function parseArgs(argv: string[]): Options {
     pg: 'postgres://postgres@127.0.0.1:5432',
     exchange: join(__dirname, '..', '..', '..'),
     profile: null,
+    failover: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -37,9 +43,11 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--pg') options.pg = argv[++i];
     else if (arg === '--exchange') options.exchange = argv[++i];
     else if (arg === '--profile') options.profile = argv[++i];
+    else if (arg === '--failover') options.failover = Math.min(50, Math.max(1, Number(argv[++i])));
     else if (arg === '--help') {
       console.log(
-        'usage: bench:recovery [--orders N (default 1000000)] [--pg URL] [--exchange DIR] [--profile DIR]',
+        'usage: bench:recovery [--orders N (default 1000000)] [--pg URL] [--exchange DIR] [--profile DIR] ' +
+          '[--failover KILLS]',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -117,7 +125,7 @@ async function post(
 }
 
 /** Accounts and a cluster through the API, then the open orders, holds and capacity straight in SQL. */
-async function seed(options: Options, databaseUrl: string): Promise<void> {
+async function seed(options: Options, databaseUrl: string): Promise<{ buyerKey: string }> {
   const setup = await start(options.exchange, databaseUrl);
   const buyer = await post(setup.url, '/v1/admin/accounts', { name: 'bench buyer', scopes: ['trade'] });
   const seller = await post(setup.url, '/v1/admin/accounts', { name: 'bench seller', scopes: ['sell'] });
@@ -167,6 +175,73 @@ async function seed(options: Options, databaseUrl: string): Promise<void> {
   // The seed wrote some 400 MB: flush it now, so no checkpoint runs during the measured load.
   await db.query('checkpoint');
   await db.end();
+  return { buyerKey: buyer.apiKey };
+}
+
+/** Whether the node leads and serves (its /ready answers 200). */
+const serves = (url: string) =>
+  fetch(`${url}/ready`).then(
+    (r) => r.ok,
+    () => false,
+  );
+
+/** Kill the leader of three nodes `kills` times; from each kill to the first order the new leader acknowledges. */
+async function failover(options: Options, databaseUrl: string, buyerKey: string): Promise<void> {
+  let nodes = [await start(options.exchange, databaseUrl)];
+  while (!(await serves(nodes[0].url))) await new Promise((resolve) => setTimeout(resolve, 50));
+  const buyer = await fetch(`${nodes[0].url}/v1/account`, {
+    headers: { authorization: `Bearer ${buyerKey}` },
+  });
+  const { id } = (await buyer.json()) as { id: string };
+  await post(nodes[0].url, `/v1/admin/accounts/${id}/deposits`, { amount: '100000000' });
+  nodes.push(await start(options.exchange, databaseUrl), await start(options.exchange, databaseUrl));
+  const order = { symbol: SYMBOL, side: 'buy', type: 'limit', price: '1.00', quantity: 8, durationHours: 1 };
+  const placed = async (url: string) =>
+    fetch(`${url}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${buyerKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(order),
+      signal: AbortSignal.timeout(10_000),
+    }).then(
+      (r) => r.status === 201,
+      () => false,
+    );
+  const times: number[] = [];
+  try {
+    for (let kill = 0; kill < options.failover; kill++) {
+      let leader: Started | undefined;
+      for (const node of nodes) if (await serves(node.url)) leader = node;
+      if (!leader) throw new Error('no node leads');
+      const exited = new Promise((resolve) => leader?.child.once('exit', resolve));
+      leader.child.kill('SIGKILL');
+      const killedAt = Date.now();
+      await exited;
+      nodes = nodes.filter((n) => n !== leader);
+      let acked = false;
+      while (!acked && Date.now() - killedAt < 60_000) {
+        for (const node of nodes) if (!acked) acked = await placed(node.url);
+      }
+      if (!acked) throw new Error('no order was acknowledged within 60 s of the kill');
+      times.push(Date.now() - killedAt);
+      nodes.push(await start(options.exchange, databaseUrl));
+    }
+  } finally {
+    for (const node of nodes) node.child.kill('SIGKILL');
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      openOrders: options.orders,
+      kills: times.length,
+      killToFirstAckMs: {
+        median: sorted[Math.floor(sorted.length / 2)],
+        max: sorted[sorted.length - 1],
+        all: times,
+      },
+      node: process.version,
+      at: new Date().toISOString(),
+    }),
+  );
 }
 
 function memoryOf(pid: number): { rssMb: number; peakMb: number } {
@@ -183,7 +258,8 @@ async function main(): Promise<void> {
   await admin.query(`create database ${name}`);
   const databaseUrl = `${options.pg}/${name}`;
   try {
-    await seed(options, databaseUrl);
+    const { buyerKey } = await seed(options, databaseUrl);
+    if (options.failover > 0) return await failover(options, databaseUrl, buyerKey);
     const exchange = await start(options.exchange, databaseUrl, options.profile);
     const listenedAt = Date.now();
     let book: { bids: unknown[]; asks: unknown[] } = { bids: [], asks: [] };

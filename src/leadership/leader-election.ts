@@ -82,11 +82,6 @@ export class LeaderElection {
     if (this.isLeader) await start();
   }
 
-  /** Leading since boot: every part started during the application's bootstrap (main calls this after it). */
-  bootstrapped(): void {
-    if (this.isLeader) this.started = true;
-  }
-
   /** The first campaign (awaited, so a node that leads at boot starts as leader), then one every heartbeat. */
   async start(): Promise<void> {
     await this.campaign();
@@ -123,7 +118,8 @@ export class LeaderElection {
         if (this.isLeader) this.depose('another node holds the leader lease');
         return;
       }
-      if (!this.isLeader) await this.become(epoch);
+      // Not awaited: the parts start (a load can outlast the lease) while the next heartbeats renew it.
+      if (!this.isLeader) void this.become(epoch);
     } catch {
       // The database is unreachable: nothing can be written meanwhile (every batch is fenced), so the leader
       // carries on; once the database answers, it renews, or learns that another node took over and steps down.
@@ -137,7 +133,12 @@ export class LeaderElection {
     this.currentEpoch = epoch;
     this.logger.log(`leading at epoch ${epoch} (node ${this.nodeId})`);
     const began = performance.now();
-    for (const start of this.onLeading) await start();
+    try {
+      for (const start of this.onLeading) await start();
+    } catch (error) {
+      this.depose(`cannot start as leader: ${error instanceof Error ? error.message : error}`);
+      return;
+    }
     this.started = true;
     if (this.onLeading.length > 0)
       this.logger.log(

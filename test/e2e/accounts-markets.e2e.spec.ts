@@ -25,7 +25,13 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
   it('answers /health and /ready', async () => {
     await api.http.get('/health').expect(200, { status: 'ok' });
     const ready = await api.http.get('/ready').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', database: 'up', eventBus: 'in-process' });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      role: 'leader',
+      epoch: 1,
+      database: 'up',
+      eventBus: 'in-process',
+    });
   });
 
   it('has no test clock unless TEST_CLOCK=true', async () => {
