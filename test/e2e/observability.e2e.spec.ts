@@ -8,9 +8,12 @@ import { WsClient } from '../support/ws-client';
 
 const SYMBOL = 'H100-SXM.us-east.firm';
 
-/** One sample line of the text exposition format: a name, optional labels, a value. */
+/**
+ * One sample line of the text exposition format: a name, optional labels, a value (NaN in any case, as
+ * Prometheus parses it: prom-client writes `Nan` for an empty event-loop histogram).
+ */
 const SAMPLE =
-  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/;
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|[Nn][Aa][Nn]|[+-][Ii]nf)$/;
 
 type Family = {
   name: string;
