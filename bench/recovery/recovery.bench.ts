@@ -82,6 +82,9 @@ async function start(exchange: string, databaseUrl: string, profile: string | nu
         DATABASE_URL: databaseUrl,
         ADMIN_API_KEY: ADMIN_KEY,
         PROVISIONER: 'instant',
+        // To compare lease settings in --failover runs.
+        ...(process.env.LEADER_LEASE_MS ? { LEADER_LEASE_MS: process.env.LEADER_LEASE_MS } : {}),
+        ...(process.env.LEADER_HEARTBEAT_MS ? { LEADER_HEARTBEAT_MS: process.env.LEADER_HEARTBEAT_MS } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
