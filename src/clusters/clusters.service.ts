@@ -68,6 +68,11 @@ export class ClustersService implements OnModuleInit {
     };
   }
 
+  /** The account a cluster belongs to, if it is loaded (synchronous). */
+  accountOf(clusterId: string): string | null {
+    return this.byId.get(clusterId)?.accountId ?? null;
+  }
+
   /** The cluster a new sell order names (synchronous, after `load()`): owned, and not degraded. */
   offering(accountId: string, clusterId: unknown): ClusterTerms {
     const terms = this.owned(accountId, clusterId);

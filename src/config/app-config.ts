@@ -70,6 +70,8 @@ export interface ProvisioningConfig {
   timeoutMs: number;
   /** Requests in flight at once to one cluster (at most 16, the connections kept per cluster). */
   inFlightPerCluster: number;
+  /** Requests in flight at once to all of one account's clusters. */
+  inFlightPerAccount: number;
   /** A cluster's breaker opens after `failures` failed requests in a row, for `openMs` (doubling per failed probe). */
   breaker: { failures: number; openMs: number };
   /** Attempts after which a deprovision is abandoned (and its cluster degraded). */
@@ -159,6 +161,7 @@ function provisioning(env: NodeJS.ProcessEnv, production: boolean): Provisioning
     retryMaxMs,
     timeoutMs: positive(env, 'PROVISIONING_TIMEOUT_MS', 10_000),
     inFlightPerCluster: inFlightPerCluster(env),
+    inFlightPerAccount: positive(env, 'PROVISIONING_CONCURRENCY_PER_ACCOUNT', 16),
     breaker: {
       failures: positive(env, 'PROVISIONING_BREAKER_FAILURES', 5),
       openMs: positive(env, 'PROVISIONING_BREAKER_OPEN_MS', 30_000),

@@ -17,7 +17,7 @@ const breaker = { failures: 2, openMs: 100, maxOpenMs: 350 };
 
 describe('DeliveryLanes', () => {
   it('serves clusters round-robin when the global cap is what limits, starting each round where the last stopped', () => {
-    const lanes = new DeliveryLanes({ inFlight: 4, inFlightPerCluster: 3, breaker });
+    const lanes = new DeliveryLanes({ inFlight: 4, inFlightPerCluster: 3, inFlightPerAccount: 64, breaker });
     for (let i = 0; i < 10; i++) lanes.add(delivery(`a${i}`, 'A'));
     lanes.add(delivery('b0', 'B'));
     lanes.add(delivery('c0', 'C'));
@@ -33,7 +33,7 @@ describe('DeliveryLanes', () => {
   });
 
   it("caps each cluster's requests in flight, skips busy leases, and says when the next is due", () => {
-    const lanes = new DeliveryLanes({ inFlight: 64, inFlightPerCluster: 2, breaker });
+    const lanes = new DeliveryLanes({ inFlight: 64, inFlightPerCluster: 2, inFlightPerAccount: 64, breaker });
     lanes.add(delivery('p', 'A', 'lease-1'));
     lanes.add(delivery('d', 'A', 'lease-1')); // the same lease: never both at once
     lanes.add(delivery('x', 'A', 'lease-2'));
@@ -43,6 +43,22 @@ describe('DeliveryLanes', () => {
     expect(starts.map((s) => s.delivery.id)).toEqual(['p', 'y']);
     expect(nextDue).toBe(500);
     expect(lanes.take(100, new Set()).starts).toEqual([]); // A is at its cap
+  });
+
+  it("caps one account's requests in flight across all its clusters, leaving the other slots to other accounts", () => {
+    const accountOf = (clusterId: string) => (clusterId.startsWith('dead') ? 'attacker' : clusterId);
+    const lanes = new DeliveryLanes(
+      { inFlight: 8, inFlightPerCluster: 2, inFlightPerAccount: 3, breaker },
+      accountOf,
+    );
+    for (let c = 0; c < 10; c++) for (let i = 0; i < 5; i++) lanes.add(delivery(`dead${c}-${i}`, `dead${c}`));
+    lanes.add(delivery('honest-0', 'honest'));
+    lanes.add(delivery('honest-1', 'honest'));
+    const started = lanes.take(1, new Set()).starts.map((s) => s.delivery.id);
+    expect(started.filter((id) => id.startsWith('dead'))).toHaveLength(3);
+    expect(started.filter((id) => id.startsWith('honest'))).toEqual(['honest-0', 'honest-1']);
+    // The attacker's three stay in flight: nothing more of theirs starts, however many are due.
+    expect(lanes.take(2, new Set()).starts).toEqual([]);
   });
 });
 

@@ -6,7 +6,10 @@ class Lane {
   readonly pending = new Map<string, WebhookDelivery>();
   inFlight = 0;
 
-  constructor(readonly breaker: CircuitBreaker) {}
+  constructor(
+    readonly clusterId: string,
+    readonly breaker: CircuitBreaker,
+  ) {}
 }
 
 export interface LaneLimits {
@@ -14,6 +17,8 @@ export interface LaneLimits {
   inFlight: number;
   /** Requests in flight at once to one cluster. */
   inFlightPerCluster: number;
+  /** Requests in flight at once to one account's clusters (a seller with many dead clusters holds no more). */
+  inFlightPerAccount: number;
   breaker: BreakerSettings;
 }
 
@@ -27,7 +32,9 @@ export interface Start {
  * The pending webhook deliveries, one lane per cluster, so that no cluster can hold up another: each lane has at
  * most `inFlightPerCluster` requests in flight, and lanes are served round-robin (one delivery from each in turn)
  * when the global cap is what limits. A cluster with a thousand deliveries stuck therefore costs another
- * cluster's delivery at most its turn in one round. Pure bookkeeping: time is passed in.
+ * cluster's delivery at most its turn in one round. One account's clusters together have at most
+ * `inFlightPerAccount` requests in flight, so many dead clusters of one seller cannot take every slot either.
+ * Pure bookkeeping: time is passed in.
  */
 export class DeliveryLanes {
   private readonly lanes = new Map<string, Lane>();
@@ -35,7 +42,11 @@ export class DeliveryLanes {
   private cursor = 0;
   private inFlight = 0;
 
-  constructor(private readonly limits: LaneLimits) {}
+  constructor(
+    private readonly limits: LaneLimits,
+    /** The account a cluster belongs to (the cluster itself when it is not known). */
+    private readonly accountOf: (clusterId: string) => string = (clusterId) => clusterId,
+  ) {}
 
   get size(): number {
     let size = 0;
@@ -89,6 +100,10 @@ export class DeliveryLanes {
     let nextDue = Infinity;
     const candidates: WebhookDelivery[][] = [];
     const leases = new Set(busyLeases); // never two requests about one lease at once
+    const accountOf = new Map(lanes.map((lane) => [lane, this.accountOf(lane.clusterId)]));
+    const accountLoad = new Map<string, number>();
+    for (const [lane, account] of accountOf)
+      accountLoad.set(account, (accountLoad.get(account) ?? 0) + lane.inFlight);
     for (let i = 0; i < lanes.length; i++) {
       const lane = lanes[(this.cursor + i) % lanes.length];
       const room = this.limits.inFlightPerCluster - lane.inFlight;
@@ -115,6 +130,10 @@ export class DeliveryLanes {
         if (!delivery) continue;
         any = true;
         const lane = lanes[(this.cursor + i) % lanes.length];
+        const account = accountOf.get(lane) as string;
+        const load = accountLoad.get(account) ?? 0;
+        if (load >= this.limits.inFlightPerAccount) continue;
+        accountLoad.set(account, load + 1);
         lane.inFlight++;
         this.inFlight++;
         starts.push({ delivery, passage: lane.breaker.passage(now) });
@@ -129,7 +148,8 @@ export class DeliveryLanes {
 
   private lane(clusterId: string): Lane {
     let lane = this.lanes.get(clusterId);
-    if (!lane) this.lanes.set(clusterId, (lane = new Lane(new CircuitBreaker(this.limits.breaker))));
+    if (!lane)
+      this.lanes.set(clusterId, (lane = new Lane(clusterId, new CircuitBreaker(this.limits.breaker))));
     return lane;
   }
 }

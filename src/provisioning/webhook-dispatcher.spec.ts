@@ -86,6 +86,7 @@ describe('WebhookDispatcher', () => {
       onLoaded: () => {},
     } as unknown as TradingWriter;
     const clusterHealth = {
+      accountOf: (clusterId: string) => (clusterId.startsWith('dead') ? 'attacker' : null),
       markDegraded: async (id: string, reason: string) => health.push(`${id} degraded: ${reason}`),
       markHealthy: async (id: string) => health.push(`${id} healthy`),
     } as unknown as ClustersService;
@@ -97,6 +98,7 @@ describe('WebhookDispatcher', () => {
         retryMaxMs: 160,
         timeoutMs: 1000,
         inFlightPerCluster: 2,
+        inFlightPerAccount: 3,
         breaker: { failures: 3, openMs: 100 },
         deprovisionAttempts: 4,
       },

@@ -69,12 +69,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(Metrics) metrics: Metrics,
     @Inject(LeaderElection) private readonly election: Pick<LeaderElection, 'lead'>,
   ) {
-    const { inFlightPerCluster, breaker, retryMaxMs } = config.provisioning;
-    this.lanes = new DeliveryLanes({
-      inFlight: MAX_IN_FLIGHT,
-      inFlightPerCluster,
-      breaker: { ...breaker, maxOpenMs: Math.max(breaker.openMs, retryMaxMs) },
-    });
+    const { inFlightPerCluster, inFlightPerAccount, breaker, retryMaxMs } = config.provisioning;
+    this.lanes = new DeliveryLanes(
+      {
+        inFlight: MAX_IN_FLIGHT,
+        inFlightPerCluster,
+        inFlightPerAccount,
+        breaker: { ...breaker, maxOpenMs: Math.max(breaker.openMs, retryMaxMs) },
+      },
+      (clusterId) => clusterHealth.accountOf(clusterId) ?? clusterId,
+    );
     const backlog = (read: (entry: { count: number; oldest: number }) => number) => () =>
       new Map([...this.lanes.backlog()].map(([type, entry]) => [type, read(entry)]));
     metrics.labelledGauge(
@@ -118,6 +122,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     if (this.config.provisioning.mode !== 'webhook') return;
     let found = 0;
     try {
+      await this.clusterHealth.load(); // the clusters' accounts, for the per-account cap
       for (const delivery of await this.deliveries.pending()) {
         if (this.lanes.has(delivery.id) || this.busyLeases.has(delivery.leaseId)) continue;
         this.lanes.add(delivery);

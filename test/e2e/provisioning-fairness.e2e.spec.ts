@@ -193,3 +193,96 @@ describe('provisioning is fair between clusters', () => {
     await sell(attacker).expect(201);
   });
 });
+
+/** Many dead clusters of one seller: together they hold no more than their account's share of the slots. */
+describe('provisioning is fair between accounts', () => {
+  const DEAD_CLUSTERS = 20;
+  const LEASES_EACH = 10;
+  let database: TestDatabase;
+  let exchange: ExchangeProcess;
+  let api: Api;
+  let dead: Awaited<ReturnType<typeof deadCluster>>;
+  let agent: ClusterAgent;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    dead = await deadCluster();
+    exchange = await ExchangeProcess.start(database, {
+      PROVISIONING_TIMEOUT_MS: '5000',
+      PROVISIONING_BREAKER_FAILURES: '1000',
+    });
+    api = new Api(exchange);
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+    dead?.close();
+    await exchange?.stop();
+    await database?.drop();
+  });
+
+  it(`another seller's lease goes active within 2 s while one seller's ${DEAD_CLUSTERS} dead clusters fill their lanes`, async () => {
+    const attacker = await api.account('many dead clusters', ['sell', 'read']);
+    const buyer = await api.account('buyer', ['trade', 'read'], '1000000');
+    const order = { symbol: SYMBOL, type: 'limit', price: '2.00', quantity: 8 };
+    for (let c = 0; c < DEAD_CLUSTERS; c++) {
+      const cluster = (
+        await api.http
+          .post('/v1/clusters')
+          .set('Authorization', attacker.key)
+          .send({
+            name: `dead ${c}`,
+            gpu: 'H100-SXM',
+            region: 'us-east',
+            gpuCount: 8 * LEASES_EACH,
+            webhookUrl: dead.url,
+          })
+          .expect(201)
+      ).body.id;
+      await api.http
+        .post('/v1/orders')
+        .set('Authorization', attacker.key)
+        .send({ ...order, quantity: 8 * LEASES_EACH, side: 'sell', clusterId: cluster })
+        .expect(201);
+    }
+    const buy = () =>
+      api.http
+        .post('/v1/orders')
+        .set('Authorization', buyer.key)
+        .send({ ...order, side: 'buy', durationHours: 1 })
+        .expect(201);
+    for (let i = 0; i < DEAD_CLUSTERS * LEASES_EACH; i += 50)
+      await Promise.all(Array.from({ length: 50 }, () => buy().then()));
+    // Every dead cluster's lane is full, up to what the account may hold.
+    await eventually(async () => dead.connections() >= 16, 10_000, 'requests to the dead clusters');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    let seller: { key: string; cluster: string };
+    ({ agent, seller } = await agentSeller(api, exchange.url, 'healthy seller', {
+      gpu: 'H100-SXM',
+      region: 'us-east',
+      gpuCount: 64,
+    }));
+    await api.http
+      .post('/v1/orders')
+      .set('Authorization', seller.key)
+      .send({ ...order, side: 'sell', clusterId: seller.cluster })
+      .expect(201);
+    const placed = Date.now();
+    const { body } = await buy();
+    const fills = (await api.http.get('/v1/fills?limit=5').set('Authorization', buyer.key).expect(200)).body;
+    const leaseId = fills.find((f: { orderId: string }) => f.orderId === body.id).leaseId;
+    const active = await eventually(
+      async () => {
+        const lease = (await api.http.get(`/v1/leases/${leaseId}`).set('Authorization', buyer.key)).body;
+        return lease.status === 'active' ? Date.now() : null;
+      },
+      30_000,
+      "the healthy seller's lease to be active",
+    );
+    console.log(
+      `healthy lease active ${active - placed} ms after its buy, beside ${DEAD_CLUSTERS} dead clusters of one seller`,
+    );
+    expect(active - placed).toBeLessThan(2000);
+  });
+});
