@@ -13,6 +13,7 @@ import { SafeInputPipe } from './common/safe-input.pipe';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { LeaderElection } from './leadership/leader-election';
+import { trustedProxy } from './common/client-address';
 import type { NextFunction, Request, Response } from 'express';
 
 const logger = new Logger('Exchange');
@@ -42,6 +43,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   if (embedded) logger.log(`no DATABASE_URL: embedded PostgreSQL (PGlite) under ${config.database.dataDir}`);
   app.useBodyParser('json', { limit: '64kb' });
+  // `req.ip` (rate limits, key allowlists) is the client named by the trusted proxies' X-Forwarded-For.
+  app.set('trust proxy', trustedProxy(config.http.trustProxy));
   const election = app.get(LeaderElection);
   // A standby serves no clients yet: everything but the probes answers 503, and the load balancer (which checks
   // /ready) sends clients to the leader.

@@ -20,7 +20,8 @@ export class AuthGuard implements CanActivate {
     const header: unknown = request.headers?.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new DomainError('UNAUTHORIZED', 'send Authorization: Bearer <apiKey>');
-    const principal = await this.auth.authenticate(match[1], request.socket?.remoteAddress);
+    // `request.ip`: the client, as the trusted proxies (TRUST_PROXY) say, or the TCP peer.
+    const principal = await this.auth.authenticate(match[1], request.ip);
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     const allowed =
       principal.scopes.includes('admin') ||

@@ -1,9 +1,16 @@
 import { isAbsolute, resolve } from 'node:path';
-import { invalidAllowedHost } from '../common/ip-allowlist';
+import { invalidAllowedHost, invalidAllowlistEntry } from '../common/ip-allowlist';
 
 /** Everything the exchange reads from its environment, checked once at boot. */
 export interface AppConfig {
-  http: { port: number; host: string; rateLimitPerSecond: number; keyRateLimitPerSecond: number };
+  /** `trustProxy`: the proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client. */
+  http: {
+    port: number;
+    host: string;
+    rateLimitPerSecond: number;
+    keyRateLimitPerSecond: number;
+    trustProxy: string[];
+  };
   ws: WsLimits;
   database: { url: string | null; dataDir: string };
   /** No brokers: events go to the in-process bus. Topics are `${topicPrefix}exchange.trades` and so on. */
@@ -134,6 +141,18 @@ function inFlightPerCluster(env: NodeJS.ProcessEnv): number {
   return limit;
 }
 
+function trustProxy(env: NodeJS.ProcessEnv): string[] {
+  const proxies = (env.TRUST_PROXY ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  for (const proxy of proxies) {
+    const invalid = invalidAllowlistEntry(proxy);
+    if (invalid) throw new ConfigError(`TRUST_PROXY: ${invalid}`);
+  }
+  return proxies;
+}
+
 function allowedHosts(env: NodeJS.ProcessEnv): string[] {
   const hosts = (env.WEBHOOK_ALLOWED_HOSTS ?? '')
     .split(',')
@@ -243,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       host: env.HOST || '127.0.0.1',
       rateLimitPerSecond: positive(env, 'RATE_LIMIT_PER_SECOND', 200),
       keyRateLimitPerSecond: positive(env, 'KEY_RATE_LIMIT_PER_SECOND', 100),
+      trustProxy: trustProxy(env),
     },
     database: { url: databaseUrl(env), dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir) },
     ws: {

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { LeaderElection } from '../leadership/leader-election';
 import { Metrics } from '../metrics/metrics';
+import { clientAddressOf } from '../common/client-address';
 import { DomainError } from '../common/domain-error';
 import { findUnsafeInput } from '../common/safe-input';
 import { MarketFeed } from '../market-data/market-feed';
@@ -38,6 +39,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   private readonly bySocket = new WeakMap<WebSocket, WsSession>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly limits: ConnectionLimits;
+  private readonly clientAddress: (request: IncomingMessage) => string;
 
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
@@ -50,6 +52,7 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
     @Inject(LeaderElection) private readonly election: LeaderElection,
   ) {
     this.limits = new ConnectionLimits(config.ws);
+    this.clientAddress = clientAddressOf(config.http.trustProxy);
     metrics.gauge('exchange_ws_connections', 'WebSocket connections open', () => this.sessions.size);
     metrics.gauge('exchange_ws_subscriptions', 'Channel subscriptions across WebSocket connections', () => {
       let subscriptions = 0;
@@ -79,7 +82,11 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
   }
 
   handleConnection(socket: WebSocket, request?: IncomingMessage): void {
-    const session = new WsSession(socket, request?.socket instanceof Socket ? request.socket : null);
+    const session = new WsSession(
+      socket,
+      request?.socket instanceof Socket ? request.socket : null,
+      request ? this.clientAddress(request) : undefined,
+    );
     if (!this.election.serving) {
       // 1013, "try again later": a standby serves no clients yet; the load balancer sends them to the leader.
       socket.close(1013, 'this node is a standby');

@@ -36,12 +36,9 @@ export class WsSession {
   constructor(
     readonly socket: WebSocket,
     private readonly transport: Socket | null,
+    /** The client's address, as API key allowlists and per-address limits see it (see `clientAddress`). */
+    readonly address: string | undefined,
   ) {}
-
-  /** The client's address, as API key allowlists see it. */
-  get address(): string | undefined {
-    return this.transport?.remoteAddress;
-  }
 
   /** Signs the connection in (or again, as another key): it closes when that key expires. */
   signIn(principal: Principal): void {

@@ -28,6 +28,7 @@ describe('configuration is validated at boot', () => {
     [{ KEY_RATE_LIMIT_PER_SECOND: '0' }, /KEY_RATE_LIMIT_PER_SECOND must be a positive integer/],
     [{ PROVISIONER: 'magic' }, /PROVISIONER must be webhook or instant/],
     [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be json or pretty/],
+    [{ TRUST_PROXY: 'proxy.local' }, /TRUST_PROXY: "proxy.local" is not an IP address or a CIDR range/],
     [{ LEADER_LEASE_MS: '1000', LEADER_HEARTBEAT_MS: '600' }, /LEADER_HEARTBEAT_MS must be at most half/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     [

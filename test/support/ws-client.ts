@@ -23,8 +23,8 @@ export class WsClient {
     socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }
 
-  static async connect(baseUrl: string): Promise<WsClient> {
-    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws`);
+  static async connect(baseUrl: string, headers: Record<string, string> = {}): Promise<WsClient> {
+    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws`, { headers });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
