@@ -29,11 +29,6 @@ export class CircuitBreaker {
     return this.failuresInRow >= this.settings.failures;
   }
 
-  /** When the breaker next lets a probe through (0 when closed). */
-  get probeAt(): number {
-    return this.open ? this.openUntil : 0;
-  }
-
   /** May a request be sent now? A `probe` must be followed by `succeeded` or `failed`. */
   passage(now: number): Passage {
     if (!this.open) return 'send';

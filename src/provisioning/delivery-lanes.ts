@@ -48,12 +48,6 @@ export class DeliveryLanes {
     private readonly accountOf: (clusterId: string) => string = (clusterId) => clusterId,
   ) {}
 
-  get size(): number {
-    let size = 0;
-    for (const lane of this.lanes.values()) size += lane.pending.size;
-    return size;
-  }
-
   /** Pending deliveries by type: how many, and when the oldest was created (ms). */
   backlog(): Map<string, { count: number; oldest: number }> {
     const byType = new Map<string, { count: number; oldest: number }>();
