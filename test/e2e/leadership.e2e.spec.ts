@@ -3,6 +3,7 @@ import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchang
 import { WsClient } from '../support/ws-client';
 
 const SYMBOL = 'H100-SXM.us-east.firm';
+const BUY = { symbol: SYMBOL, side: 'buy', type: 'limit', price: '1.00', quantity: 8, durationHours: 1 };
 const CYCLES = Number(process.env.FAILOVER_CYCLES ?? 20);
 /** Cluster mode needs PostgreSQL (the embedded database is one process): this suite runs in `npm run test:pg`. */
 const onPostgres = process.env.E2E_DATABASE === 'postgres' ? describe : describe.skip;
@@ -35,15 +36,7 @@ onPostgres('nodes on one database: one leader, fenced, and failover', () => {
       const res = await request(node.url)
         .post('/v1/orders')
         .set('Authorization', buyer)
-        .send({
-          symbol: SYMBOL,
-          side: 'buy',
-          type: 'limit',
-          price: '1.00',
-          quantity: 8,
-          durationHours: 1,
-          clientOrderId,
-        })
+        .send({ ...BUY, clientOrderId })
         .timeout(10_000)
         .catch(() => null); // a node that is down, or one killed mid-request
       if (res?.status === 201) return { id: res.body.id, clientOrderId };
@@ -159,15 +152,7 @@ onPostgres('nodes on one database: one leader, fenced, and failover', () => {
       request(paused.url)
         .post('/v1/orders')
         .set('Authorization', buyer)
-        .send({
-          symbol: SYMBOL,
-          side: 'buy',
-          type: 'limit',
-          price: '1.00',
-          quantity: 8,
-          durationHours: 1,
-          clientOrderId,
-        })
+        .send({ ...BUY, clientOrderId })
         .then(
           (res) => res.status,
           () => 'connection lost',
