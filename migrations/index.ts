@@ -11,6 +11,7 @@ import { TradeTimeIndex1763900009000 } from './1763900009000-trade-time-index';
 import { ApiKeys1763900010000 } from './1763900010000-api-keys';
 import { ClusterHealth1763900011000 } from './1763900011000-cluster-health';
 import { Leader1763900012000 } from './1763900012000-leader';
+import { NodeSecret1763900013000 } from './1763900013000-node-secret';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ApiKeys1763900010000,
   ClusterHealth1763900011000,
   Leader1763900012000,
+  NodeSecret1763900013000,
 ];

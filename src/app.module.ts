@@ -22,6 +22,7 @@ import { GatewayModule } from './gateway/gateway.module';
 import { EventsModule } from './events/events.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { WriterModule } from './writer/writer.module';
+import { ReplicationModule } from './replication/replication.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -68,6 +69,7 @@ export class AppModule {
         GatewayModule,
         EventsModule,
         ProvisioningModule,
+        ReplicationModule,
         ...(options.config.testClock ? [TestClockModule] : []),
       ],
       controllers: [HealthController],

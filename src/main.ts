@@ -17,7 +17,7 @@ import { trustedProxy } from './common/client-address';
 import type { NextFunction, Request, Response } from 'express';
 
 const logger = new Logger('Exchange');
-/** What a standby answers: the probes. */
+/** What a node answers before it serves: the probes. */
 const STANDBY_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 async function bootstrap(): Promise<void> {
@@ -46,13 +46,13 @@ async function bootstrap(): Promise<void> {
   // `req.ip` (rate limits, key allowlists) is the client named by the trusted proxies' X-Forwarded-For.
   app.set('trust proxy', trustedProxy(config.http.trustProxy));
   const election = app.get(LeaderElection);
-  // A standby serves no clients yet: everything but the probes answers 503, and the load balancer (which checks
-  // /ready) sends clients to the leader.
+  // A node that serves nothing yet (taking over, or a follower still catching up with the leader's stream)
+  // answers the probes only, and the load balancer (which checks /ready) sends clients elsewhere.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (election.serving || STANDBY_PATHS.has(req.path)) return next();
     res
       .status(503)
-      .json({ error: { code: 'UNAVAILABLE', message: 'this node is a standby; try the leader' } });
+      .json({ error: { code: 'UNAVAILABLE', message: 'this node is not serving yet; try another node' } });
   });
   app.useGlobalPipes(
     new SafeInputPipe(),

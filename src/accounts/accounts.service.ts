@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { Scope, hashApiKey, newApiKey } from '../auth/api-keys';
 import { Balance, LedgerLine, LedgerService } from '../ledger/ledger.service';
-import { TradingWriter } from '../writer/trading-writer';
+import { CommandBus } from '../writer/command-bus';
 import { AccountsRepository } from './persistence/accounts.repository';
 
 export interface AccountView {
@@ -18,7 +18,7 @@ export class AccountsService {
   constructor(
     @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
     @Inject(LedgerService) private readonly ledger: LedgerService,
-    @Inject(TradingWriter) private readonly writer: TradingWriter,
+    @Inject(CommandBus) private readonly commands: CommandBus,
   ) {}
 
   /** Creates an account with one key; the key is returned once and only its hash is kept. */
@@ -56,7 +56,7 @@ export class AccountsService {
   /** Credits a deposit (a decimal string of USD greater than zero) and answers the balance it leaves. */
   async deposit(accountId: string, amount: string): Promise<Balance> {
     await this.existing(accountId);
-    await this.writer.submit({ kind: 'deposit', accountId, amount });
+    await this.commands.submit({ kind: 'deposit', accountId, amount });
     return this.ledger.balance(accountId);
   }
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { RequireScopes } from '../auth/auth.decorators';
 import { Clock, TestClock } from '../common/clock';
-import { TradingWriter } from '../writer/trading-writer';
+import { CommandBus } from '../writer/command-bus';
 
 export class AdvanceClockDto {
   @IsInt()
@@ -20,7 +20,7 @@ export class AdvanceClockDto {
 export class TestClockController {
   constructor(
     @Inject(Clock) private readonly clock: TestClock,
-    @Inject(TradingWriter) private readonly writer: TradingWriter,
+    @Inject(CommandBus) private readonly commands: CommandBus,
   ) {}
 
   /** Moves time forward, then fires what that time brings (expiries, lease ends and settlements) before answering. */
@@ -28,7 +28,7 @@ export class TestClockController {
   @HttpCode(200)
   async advance(@Body() body: AdvanceClockDto) {
     this.clock.advance(body.seconds);
-    await this.writer.submit({ kind: 'tick' });
+    await this.commands.submit({ kind: 'tick' });
     return { now: new Date(this.clock.now()).toISOString() };
   }
 }

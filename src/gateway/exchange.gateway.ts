@@ -88,8 +88,8 @@ export class ExchangeGateway implements OnGatewayConnection, OnGatewayDisconnect
       request ? this.clientAddress(request) : undefined,
     );
     if (!this.election.serving) {
-      // 1013, "try again later": a standby serves no clients yet; the load balancer sends them to the leader.
-      socket.close(1013, 'this node is a standby');
+      // 1013, "try again later": this node is taking over, or still catching up with the leader's stream.
+      socket.close(1013, 'this node is not serving yet');
       return;
     }
     const refused = this.limits.admit(session.address ?? 'unknown', Date.now());

@@ -7,5 +7,6 @@ import { PrivateFeed } from './private-feed';
 @Module({
   imports: [OrdersModule, MarketDataModule],
   providers: [ExchangeGateway, PrivateFeed],
+  exports: [PrivateFeed],
 })
 export class GatewayModule {}

@@ -23,8 +23,9 @@ export class HealthController {
   }
 
   /**
-   * Ready to serve: the database answers and this node leads (PROTOCOL.md, Operators). A follower answers 503
-   * with its role and the leader's epoch and address: it is a standby, which serves no clients yet.
+   * Ready to serve (PROTOCOL.md, Operators): the database answers, and this node leads with its state loaded,
+   * or follows the leader with a current copy of its committed stream (`lagMs`: since the stream last spoke).
+   * Otherwise 503: `starting` (taking over as leader) or `catching up` (a follower not current yet).
    */
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
@@ -35,18 +36,24 @@ export class HealthController {
       throw new DomainError('UNAVAILABLE', 'the database is unreachable');
     }
     const eventBus = this.config.kafka.brokers.length > 0 ? 'kafka' : 'in-process';
-    if (this.election.serving) {
-      return { status: 'ready', role: 'leader', epoch: this.election.epoch, database: 'up', eventBus };
-    }
     if (this.election.isLeader) {
-      res.status(503); // taking over: loading the state
-      return { status: 'starting', role: 'leader', epoch: this.election.epoch, database: 'up', eventBus };
+      if (!this.election.writing) res.status(503); // taking over: loading the state
+      return {
+        status: this.election.writing ? 'ready' : 'starting',
+        role: 'leader',
+        epoch: this.election.epoch,
+        lagMs: 0,
+        database: 'up',
+        eventBus,
+      };
     }
-    res.status(503);
+    const { current, lagMs } = this.election.replica;
+    if (!current) res.status(503);
     return {
-      status: 'standby',
+      status: current ? 'ready' : 'catching up',
       role: 'follower',
       epoch: holder.epoch,
+      lagMs,
       leader: holder.expired ? null : holder.address,
       database: 'up',
       eventBus,

@@ -24,6 +24,14 @@ export interface LeaseStore {
   holder(): Promise<LeaseHolder>;
 }
 
+/** How current a follower's copy of the leader's committed stream is. */
+export interface ReplicaStatus {
+  /** Caught up: market data and private channels can be served from it. */
+  readonly current: boolean;
+  /** Since the last message (or heartbeat) of the leader's stream; null before the first. */
+  readonly lagMs: number | null;
+}
+
 export interface ElectionSettings {
   leaseMs: number;
   /** How often the leader renews and followers try. */
@@ -51,6 +59,10 @@ export class LeaderElection {
   private started = false;
   private readonly onLeading: (() => Promise<void>)[] = [];
   address: string | null = null;
+  /** A follower's copy of the leader's committed stream (see Replica); none until the replica starts. */
+  replica: ReplicaStatus = { current: false, lagMs: null };
+  /** On a follower: the leader as the last heartbeat found it (null while no node holds a live lease). */
+  private knownLeader: LeaseHolder | null = null;
 
   constructor(
     private readonly store: LeaseStore,
@@ -66,14 +78,25 @@ export class LeaderElection {
     return this.currentRole === 'leader';
   }
 
-  /** Leading, and every leader's part has started (the state is loaded): clients may be served. */
-  get serving(): boolean {
+  /** Leading, and every leader's part has started (the state is loaded): commands are committed here. */
+  get writing(): boolean {
     return this.isLeader && this.started;
+  }
+
+  /** Clients may be served: this node writes, or it follows a leader and its copy of the stream is current. */
+  get serving(): boolean {
+    return this.writing || (!this.isLeader && this.replica.current);
   }
 
   /** The epoch this node leads at (0 while it is a follower). */
   get epoch(): number {
     return this.currentRole === 'leader' ? this.currentEpoch : 0;
+  }
+
+  /** Where a follower sends commands, and which epoch that leader leads at; null during a failover. */
+  get leader(): { address: string; epoch: number } | null {
+    if (this.isLeader || !this.knownLeader) return null;
+    return { address: this.knownLeader.address as string, epoch: this.knownLeader.epoch };
   }
 
   /** Runs `start` now if this node leads, or once it becomes leader (each callback once, in order). */
@@ -116,6 +139,8 @@ export class LeaderElection {
       );
       if (epoch === null) {
         if (this.isLeader) this.depose('another node holds the leader lease');
+        const holder = await this.store.holder();
+        this.knownLeader = holder.expired || !holder.address ? null : holder;
         return;
       }
       // Not awaited: the parts start (a load can outlast the lease) while the next heartbeats renew it.

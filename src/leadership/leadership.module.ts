@@ -14,6 +14,10 @@ import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from '../metrics/metrics';
 import { LeaderElection } from './leader-election';
 import { PgLeaseStore } from './pg-lease-store';
+import { readNodeSecret } from '../replication/node-secret';
+
+/** The secret the nodes share (a string): see readNodeSecret. */
+export const NODE_SECRET = Symbol('NODE_SECRET');
 
 /** Exit status of a node that stepped down: its supervisor starts it again, as a follower. */
 export const DEPOSED_EXIT_CODE = 3;
@@ -68,8 +72,13 @@ class ElectionLifecycle implements OnModuleInit, BeforeApplicationShutdown {
         return election;
       },
     },
+    {
+      provide: NODE_SECRET,
+      inject: [getDataSourceToken()],
+      useFactory: (db: DataSource) => readNodeSecret(db),
+    },
     ElectionLifecycle,
   ],
-  exports: [LeaderElection],
+  exports: [LeaderElection, NODE_SECRET],
 })
 export class LeadershipModule {}

@@ -5,14 +5,14 @@ import { DomainError } from '../common/domain-error';
 import type { LeaseSnapshot } from '../trading/types';
 import { leaseView } from '../trading/views/lease-view';
 import { WebhookDeliveriesRepository, deliveryView } from '../provisioning/webhook-deliveries.repository';
-import { TradingWriter } from '../writer/trading-writer';
+import { CommandBus } from '../writer/command-bus';
 import { LeasesRepository } from './leases.repository';
 
 @Injectable()
 export class LeasesService {
   constructor(
     @Inject(LeasesRepository) private readonly leases: LeasesRepository,
-    @Inject(TradingWriter) private readonly writer: TradingWriter,
+    @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(WebhookDeliveriesRepository) private readonly deliveriesRepository: WebhookDeliveriesRepository,
   ) {}
 
@@ -40,7 +40,7 @@ export class LeasesService {
     const accountId = accountOf(principal);
     const lease = await this.visible(accountId, id);
     if (lease.buyerId !== accountId) throw new DomainError('FORBIDDEN', 'only the buyer releases a lease');
-    const released = await this.writer.submit({ kind: 'releaseLease', accountId, leaseId: lease.id });
+    const released = await this.commands.submit({ kind: 'releaseLease', accountId, leaseId: lease.id });
     return leaseView(released.lease, accountId);
   }
 
@@ -50,7 +50,7 @@ export class LeasesService {
     const lease = await this.visible(accountId, id);
     if (lease.sellerId !== accountId)
       throw new DomainError('FORBIDDEN', 'only the seller interrupts a lease');
-    const noticed = await this.writer.submit({ kind: 'interruptLease', accountId, leaseId: lease.id });
+    const noticed = await this.commands.submit({ kind: 'interruptLease', accountId, leaseId: lease.id });
     return leaseView(noticed.lease, accountId);
   }
 

@@ -5,14 +5,25 @@ import { formatMoney, formatUnits, unitsToUsd } from '../trading/money';
 import type { TradingState } from '../trading/state/trading-state';
 import type { LevelChange, TradeRecord } from '../trading/types';
 import { isoTime } from '../trading/time';
-import type { CommittedBatch } from '../writer/committed-batch';
+import type { TradingEvent } from '../trading/events';
 import { TradingWriter } from '../writer/trading-writer';
-import { bookChecksum } from './book-checksum';
+import { WireLevel, bookChecksum } from './book-checksum';
 import { LevelLadder } from './level-ladder';
 import { MarketDataRepository } from './market-data.repository';
 import { TradeWindow } from './trade-window';
 
 const DAY_MS = 24 * 3600_000;
+
+/** One market's feed as a follower starts from it: the book, its last trade and its 24 hours. */
+export interface BookState {
+  symbol: string;
+  sequence: number;
+  bids: WireLevel[];
+  asks: WireLevel[];
+  lastTradeId: string | null;
+  last: string | null;
+  day: [time: number, gpuHours: number, value: string][];
+}
 
 /** One market's book as the feed knows it: absolute quantities per price, as committed. */
 class FeedBook {
@@ -22,7 +33,31 @@ class FeedBook {
   lastTradeId: string | null = null;
   last: string | null = null;
   /** Trades of the last 24 hours, for the ticker's volume and VWAP. */
-  readonly day = new TradeWindow(DAY_MS);
+  day = new TradeWindow(DAY_MS);
+
+  state(symbol: string): BookState {
+    return {
+      symbol,
+      sequence: this.sequence,
+      bids: this.bids.top(),
+      asks: this.asks.top(),
+      lastTradeId: this.lastTradeId,
+      last: this.last,
+      day: this.day.entries(),
+    };
+  }
+
+  restore(state: BookState): void {
+    this.bids = new LevelLadder('buy');
+    this.asks = new LevelLadder('sell');
+    for (const [price, quantity] of state.bids) this.bids.set(price, quantity);
+    for (const [price, quantity] of state.asks) this.asks.set(price, quantity);
+    this.sequence = state.sequence;
+    this.lastTradeId = state.lastTradeId;
+    this.last = state.last;
+    this.day = new TradeWindow(DAY_MS);
+    for (const [time, gpuHours, value] of state.day) this.day.add(time, gpuHours, new Decimal(value));
+  }
 
   apply(changes: readonly LevelChange[]): void {
     for (const [side, price, quantity] of changes) {
@@ -87,7 +122,8 @@ export class MarketFeed implements OnApplicationBootstrap {
     @Inject(Clock) private readonly clock: Clock,
   ) {
     writer.onLoaded((state) => this.resync(state));
-    writer.onCommitted((batch) => this.publish(batch));
+    // When the batch became durable: clients can measure how fresh an update is.
+    writer.onCommitted((batch) => this.apply(batch.entries, new Date().toISOString()));
   }
 
   /** The last price and the 24 hours of each market, from the trades table. */
@@ -158,6 +194,27 @@ export class MarketFeed implements OnApplicationBootstrap {
     };
   }
 
+  /** Every book as it is now: what a follower starts from (see Replica). */
+  state(): BookState[] {
+    return [...this.books].map(([symbol, book]) => book.state(symbol));
+  }
+
+  /**
+   * A follower starts again from the leader's books: every book is replaced, and the subscribers of one whose
+   * sequence moved get the fresh snapshot.
+   */
+  restore(books: readonly BookState[]): void {
+    for (const state of books) {
+      const known = this.books.get(state.symbol);
+      const book = known ?? new FeedBook();
+      const before = book.sequence;
+      book.restore(state);
+      this.books.set(state.symbol, book);
+      if (known && book.sequence !== before)
+        this.emit(state.symbol, 'book', () => this.snapshot(state.symbol));
+    }
+  }
+
   /**
    * The writer loaded the state anew (at start, or after a failure): a batch whose outcome was unknown may be in
    * it. A book whose sequence moved without the feed is replaced, and its subscribers get the fresh snapshot.
@@ -174,17 +231,26 @@ export class MarketFeed implements OnApplicationBootstrap {
     }
   }
 
-  private publish(batch: CommittedBatch): void {
-    // When the batch became durable: clients can measure how fresh an update is.
-    const time = new Date().toISOString();
+  /**
+   * Applies committed events (the writer's, or on a follower the leader's, see Replica) and hands out the
+   * messages they make, stamped with `time` (when they became durable). Answers false when a book's sequence
+   * did not follow on (a follower missed part of the stream): that book is not changed, the caller resyncs.
+   */
+  apply(entries: readonly { readonly events: readonly TradingEvent[] }[], time: string): boolean {
     const touched = new Set<string>();
-    for (const { events } of batch.entries) {
+    let followsOn = true;
+    for (const { events } of entries) {
       for (const e of events) {
         if (e.type === 'market.opened') {
           if (!this.books.has(e.market.symbol)) this.books.set(e.market.symbol, new FeedBook());
         } else if (e.type === 'book.changed') {
           const book = this.books.get(e.symbol);
           if (!book) continue;
+          // Already held (a follower's snapshot was taken after it), or a gap: part of the stream was missed.
+          if (e.sequence !== book.sequence + 1) {
+            if (e.sequence > book.sequence) followsOn = false;
+            continue;
+          }
           book.apply(e.changes);
           book.sequence = e.sequence;
           touched.add(e.symbol);
@@ -218,6 +284,7 @@ export class MarketFeed implements OnApplicationBootstrap {
       if (this.books.has(symbol))
         this.emit(symbol, 'ticker', () => ({ channel: 'ticker', ...this.ticker(symbol) }));
     }
+    return followsOn;
   }
 
   private emit(symbol: string, channel: 'book' | 'trades' | 'ticker', message: () => FeedMessage): void {

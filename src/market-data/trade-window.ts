@@ -16,6 +16,11 @@ export class TradeWindow {
     this.value = this.value.plus(value);
   }
 
+  /** The trades still counted, oldest first: how a follower's copy of the window starts. */
+  entries(): [time: number, gpuHours: number, value: string][] {
+    return this.trades.slice(this.head).map((t) => [t.time, t.gpuHours, t.value.toString()]);
+  }
+
   /** GPU-hours and value of the trades after `now - length`. */
   totals(now: number): { gpuHours: number; value: Decimal } {
     while (this.head < this.trades.length && this.trades[this.head].time <= now - this.lengthMs) {

@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { formatMoney, money } from '../common/money';
 import type { MarketTerms } from '../trading/types';
-import { TradingWriter } from '../writer/trading-writer';
+import { CommandBus } from '../writer/command-bus';
 import { DEFAULT_CATALOG } from './default-catalog';
 import { CreateMarketDto } from './dto/create-market.dto';
 import { MarketEntity } from './persistence/market.entity';
@@ -17,7 +17,7 @@ const DEFAULT_NOTICE_MINUTES = 15;
 export class MarketsService implements OnModuleInit {
   constructor(
     @InjectRepository(MarketEntity) private readonly markets: Repository<MarketEntity>,
-    @Inject(TradingWriter) private readonly writer: TradingWriter,
+    @Inject(CommandBus) private readonly commands: CommandBus,
   ) {}
 
   /** Makes sure the default catalog exists (idempotent; markets an operator changed are left alone). */
@@ -57,7 +57,7 @@ export class MarketsService implements OnModuleInit {
     }
     const market = await this.get(dto.symbol);
     // The book opens before the admin is answered.
-    await this.writer.submit({ kind: 'addMarket', market });
+    await this.commands.submit({ kind: 'addMarket', market });
     return market;
   }
 }

@@ -8,7 +8,7 @@ import type { Side } from '../engine/types';
 import type { OrderStatus, Trader } from '../trading/types';
 import { OrderView, orderView } from '../trading/views/order-view';
 import { Metrics } from '../metrics/metrics';
-import { TradingWriter } from '../writer/trading-writer';
+import { CommandBus } from '../writer/command-bus';
 import { AmendOrderDto } from './dto/amend-order.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { fillView } from './fill-view';
@@ -59,7 +59,7 @@ function newOrder(dto: PlaceOrderDto): NewOrder {
 @Injectable()
 export class OrdersService {
   constructor(
-    @Inject(TradingWriter) private readonly writer: TradingWriter,
+    @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(OrdersRepository) private readonly orders: OrdersRepository,
     @Inject(ClustersService) private readonly clusters: ClustersService,
     @Inject(Metrics) private readonly metrics: Metrics,
@@ -107,7 +107,7 @@ export class OrdersService {
     const order = newOrder(dto);
     const cluster =
       dto.side === 'sell' ? (await this.clusters.load()).offering(accountId, dto.clusterId) : null;
-    const outcome = this.writer.submit({ kind: 'place', trader: this.trader(principal), order, cluster });
+    const outcome = this.commands.submit({ kind: 'place', trader: this.trader(principal), order, cluster });
     const result = outcome.then(async (placed): Promise<Placed> => {
       if ('order' in placed) return { order: orderView(placed.order), created: true };
       return { order: orderView(await this.get(accountId, String(placed.earlierOrderId))), created: false };
@@ -122,7 +122,7 @@ export class OrdersService {
     try {
       const sides = sidesOf(principal);
       return orderView(
-        (await this.writer.submit({ kind: 'cancel', accountId, orderId: Number(id), sides })).order,
+        (await this.commands.submit({ kind: 'cancel', accountId, orderId: Number(id), sides })).order,
       );
     } catch (error) {
       if (error instanceof DomainError && error.code === 'ORDER_NOT_OPEN')
@@ -139,7 +139,7 @@ export class OrdersService {
     if (!ORDER_ID.test(id)) return this.refuseNotOpen(accountId, id);
     const price = change.price === undefined ? null : priceToUnits(change.price);
     try {
-      const { order } = await this.writer.submit({
+      const { order } = await this.commands.submit({
         kind: 'amend',
         accountId,
         orderId: Number(id),
@@ -156,7 +156,7 @@ export class OrdersService {
   }
 
   async cancelAll(principal: Principal, symbol: string | null): Promise<OrderView[]> {
-    const { orders } = await this.writer.submit({
+    const { orders } = await this.commands.submit({
       kind: 'cancelAll',
       trader: this.trader(principal),
       symbol,

@@ -6,7 +6,7 @@ import { ClustersRepository } from '../clusters/clusters.repository';
 import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
 import type { LeaseSnapshot } from '../trading/types';
-import { TradingWriter } from '../writer/trading-writer';
+import { CommandBus } from '../writer/command-bus';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
 import { webhookHeaders } from './webhook-signature';
 import { DeliveryStatus, WebhookDeliveriesRepository, deliveryView } from './webhook-deliveries.repository';
@@ -19,7 +19,7 @@ export type ProvisioningOutcome =
 @Injectable()
 export class ProvisioningService {
   constructor(
-    @Inject(TradingWriter) private readonly writer: TradingWriter,
+    @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
     @Inject(ClustersService) private readonly clustersService: ClustersService,
     @Inject(WebhookDeliveriesRepository) private readonly webhooks: WebhookDeliveriesRepository,
@@ -33,8 +33,8 @@ export class ProvisioningService {
   async complete(leaseId: string, outcome: ProvisioningOutcome): Promise<LeaseSnapshot> {
     const done =
       outcome.status === 'active'
-        ? await this.writer.submit({ kind: 'activateLease', leaseId, access: outcome.access })
-        : await this.writer.submit({ kind: 'failLease', leaseId, reason: outcome.reason });
+        ? await this.commands.submit({ kind: 'activateLease', leaseId, access: outcome.access })
+        : await this.commands.submit({ kind: 'failLease', leaseId, reason: outcome.reason });
     return done.lease;
   }
 
@@ -46,7 +46,7 @@ export class ProvisioningService {
 
   /** Sets (or, with null, removes) the key sent with the leases provisioned for this buyer from now on. */
   async setSshKey(accountId: string, sshPublicKey: string | null): Promise<{ sshPublicKey: string | null }> {
-    await this.writer.submit({ kind: 'setSshKey', accountId, key: sshPublicKey });
+    await this.commands.submit({ kind: 'setSshKey', accountId, key: sshPublicKey });
     return { sshPublicKey };
   }
 

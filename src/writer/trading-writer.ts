@@ -146,6 +146,11 @@ export class TradingWriter {
     return this.position?.outboxSeq ?? 0;
   }
 
+  /** The last batch committed (0 before the first load). */
+  get lastBatch(): number {
+    return this.position?.batch ?? 0;
+  }
+
   /** Commands waiting to run (for metrics and the bounded queue). */
   get queued(): number {
     return this.queue.length;

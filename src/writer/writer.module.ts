@@ -18,6 +18,9 @@ import { Metrics } from '../metrics/metrics';
 import { PgTradingStore } from './persistence/pg-trading-store';
 import { TradingStore } from './trading-store';
 import { TradingWriter } from './trading-writer';
+import { CommandBus } from './command-bus';
+import { CommandForwarder } from '../replication/command-forwarder';
+import { NODE_SECRET } from '../leadership/leadership.module';
 
 /** At most this many commands share one batch statement. */
 const MAX_BATCH = 500;
@@ -37,6 +40,7 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(WRITER_POOL) private readonly pool: { own: boolean; pool: Pool },
     @Inject(Metrics) metrics: Metrics,
     @Inject(LeaderElection) private readonly election: LeaderElection,
+    @Inject(CommandForwarder) private readonly forwarder: CommandForwarder,
   ) {
     metrics.gauge(
       'exchange_writer_queue_depth',
@@ -58,6 +62,7 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
+    this.forwarder.close();
     if (this.pool.own) await this.pool.pool.end().catch(() => {});
   }
 }
@@ -112,8 +117,26 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
           },
         ),
     },
+    {
+      provide: CommandForwarder,
+      inject: [LeaderElection, NODE_SECRET, APP_CONFIG],
+      useFactory: (election: LeaderElection, secret: string, config: AppConfig) =>
+        new CommandForwarder(
+          () => {
+            const leader = election.leader;
+            return leader ? { url: leader.address, secret } : null;
+          },
+          config.writer.statementTimeoutMs * 3 + 5000,
+        ),
+    },
+    {
+      provide: CommandBus,
+      inject: [TradingWriter, LeaderElection, CommandForwarder],
+      useFactory: (writer: TradingWriter, election: LeaderElection, forwarder: CommandForwarder) =>
+        new CommandBus(writer, election, forwarder),
+    },
     WriterLifecycle,
   ],
-  exports: [TradingWriter],
+  exports: [TradingWriter, CommandBus],
 })
 export class WriterModule {}
