@@ -20,7 +20,10 @@ const HELP = `usage: npm run loadtest -- [options]
   --duration S              seconds of load, at most 300 (default 20)
   --max-orders N            stop after this many orders (default 2000000)
   --symbols N               markets to spread orders over (default 3)
-  --subscribers N           fanout: book subscribers (default 1000)
+  --subscribers N           fanout: book subscribers (default 1000), spread over the nodes
+  --nodes N                 the started exchange runs as N nodes on one database (default 1; 1 leader, the
+                            others followers serving from its stream)
+  --entry leader|follower   where the order clients connect (default leader; follower needs --nodes 2+)
   --seed N                  seeds the order mix (default 1)
   --report FILE             write the JSON report there (default loadtest-report.json)
   --profile DIR             run the started exchange with --cpu-prof, writing its CPU profile into DIR
@@ -47,6 +50,8 @@ interface Options {
   profile: string | null;
   kafka: string | null;
   provisioner: 'instant' | 'webhook';
+  nodes: number;
+  entry: 'leader' | 'follower';
 }
 
 function parse(argv: string[]): Options {
@@ -67,6 +72,8 @@ function parse(argv: string[]): Options {
     profile: null,
     kafka: null,
     provisioner: 'instant',
+    nodes: 1,
+    entry: 'leader',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -97,12 +104,19 @@ function parse(argv: string[]): Options {
     else if (flag === '--report') o.report = (i++, value);
     else if (flag === '--profile') o.profile = (i++, value);
     else if (flag === '--kafka') o.kafka = (i++, value);
-    else if (flag === '--provisioner') {
+    else if (flag === '--nodes') o.nodes = Math.max(1, Math.min(4, number()));
+    else if (flag === '--entry') {
+      if (value !== 'leader' && value !== 'follower') throw new Error('--entry is leader or follower');
+      o.entry = value;
+      i++;
+    } else if (flag === '--provisioner') {
       if (value !== 'instant' && value !== 'webhook') throw new Error('--provisioner is instant or webhook');
       o.provisioner = value;
       i++;
     } else throw new Error(`unknown option ${flag}\n${HELP}`);
   }
+  if (o.entry === 'follower' && o.nodes < 2) throw new Error('--entry follower needs --nodes 2 or more');
+  if (o.nodes > 1 && o.url) throw new Error('--nodes starts the exchange: not with --url');
   const loopback = ['127.0.0.1', 'localhost', '::1', '[::1]'];
   const host = o.url ? new URL(o.url).hostname : '127.0.0.1';
   if (!loopback.includes(host)) throw new Error('the load test only targets loopback');
@@ -311,18 +325,23 @@ async function ordersMode(url: string, traders: Trader[], o: Options) {
   };
 }
 
-async function fanoutMode(url: string, traders: Trader[], o: Options) {
+/** Many subscribers to one book, spread over `nodes` (round-robin), while orders go to `url`. */
+async function fanoutMode(url: string, nodes: string[], traders: Trader[], o: Options) {
   const symbol = SYMBOLS[0];
-  const latency = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 600_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  const histogram = () =>
+    hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 600_000,
+      numberOfSignificantValueDigits: 3,
+    });
+  const latency = histogram();
+  const perNode = nodes.map(histogram);
   let gaps = 0;
   let received = 0;
   const sockets: WebSocket[] = [];
   for (let i = 0; i < o.subscribers; i++) {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`);
+    const node = i % nodes.length;
+    const ws = new WebSocket(`${nodes[node].replace(/^http/, 'ws')}/v1/ws`);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);
@@ -334,7 +353,9 @@ async function fanoutMode(url: string, traders: Trader[], o: Options) {
       if (m.type === 'update') {
         if (sequence >= 0 && m.sequence !== sequence + 1) gaps++;
         received++;
-        latency.recordValue(Math.max(1, Date.now() - Date.parse(m.time)));
+        const ms = Math.max(1, Date.now() - Date.parse(m.time));
+        latency.recordValue(ms);
+        perNode[node].recordValue(ms);
       }
       if (m.type === 'snapshot' || m.type === 'update') sequence = m.sequence;
     });
@@ -353,23 +374,35 @@ async function fanoutMode(url: string, traders: Trader[], o: Options) {
       p99: latency.getValueAtPercentile(99),
       max: latency.maxValue,
     },
+    ...(nodes.length > 1
+      ? {
+          deliveryLatencyMsByNode: perNode.map((h, i) => ({
+            node: i === 0 ? 'leader' : `follower ${i}`,
+            p50: h.getValueAtPercentile(50),
+            p99: h.getValueAtPercentile(99),
+            max: h.maxValue,
+          })),
+        }
+      : {}),
     load,
   };
 }
 
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
-  const started = o.url ? null : await startExchange(o.pg, o.profile, o.kafka, o.provisioner);
-  const url = o.url ?? (started as { url: string }).url;
+  const started = o.url ? null : await startExchange(o.pg, o.profile, o.kafka, o.provisioner, o.nodes);
+  const nodes = started?.urls ?? [o.url as string];
+  // Where orders go: the leader (first), or a follower.
+  const url = o.entry === 'follower' ? nodes[1] : nodes[0];
   const adminKey = o.adminKey ?? started?.adminKey;
   if (!adminKey) throw new Error('--admin-key is needed with --url');
   let stopAgent: (() => void) | null = null;
   try {
     const { traders, agent } = await setup(url, adminKey, o.clients, o.provisioner);
     stopAgent = agent?.stop ?? null;
-    const events = watchOutbox(url, adminKey);
+    const events = watchOutbox(nodes[0], adminKey);
     const result =
-      o.mode === 'orders' ? await ordersMode(url, traders, o) : await fanoutMode(url, traders, o);
+      o.mode === 'orders' ? await ordersMode(url, traders, o) : await fanoutMode(url, nodes, traders, o);
     const settlementEvents = await events.finish();
     // What the cluster holds at the end: every lease the run opened and provisioned (none end within a run).
     let provisioned: number | null = null;
@@ -380,6 +413,8 @@ async function main(): Promise<void> {
     const report = {
       mode: o.mode,
       clients: o.clients,
+      nodes: o.nodes,
+      entry: o.entry,
       pipeline: o.pipeline,
       offeredRate: o.rate === 0 ? 'as fast as acks allow' : o.rate,
       durationS: o.duration,

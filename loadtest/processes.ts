@@ -4,14 +4,19 @@ import { Client } from 'pg';
 
 /** The processes a load test starts: the built exchange on a fresh PostgreSQL database, and the cluster agent. */
 
-/** Starts the built exchange on a fresh database; returns its URL and how to stop it. */
+/**
+ * Starts the built exchange on a fresh database, as `nodes` processes on it: the first leads, the others follow
+ * (each ready once it serves the leader's stream). Returns their URLs (the leader's first) and how to stop them.
+ */
 export async function startExchange(
   pg: string,
   profile: string | null,
   kafka: string | null,
   provisioner: 'instant' | 'webhook',
+  nodes = 1,
 ): Promise<{
   url: string;
+  urls: string[];
   adminKey: string;
   leases: () => Promise<Record<string, number>>;
   stop: () => Promise<void>;
@@ -22,6 +27,61 @@ export async function startExchange(
   await admin.query(`create database ${name}`);
   await admin.end();
   const adminKey = 'loadtest-admin-key-0123456789';
+  const children: ChildProcess[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < nodes; i++) {
+    const { child, url } = await startNode(
+      `${pg}/${name}`,
+      adminKey,
+      i === 0 ? profile : null,
+      kafka,
+      provisioner,
+      name,
+    );
+    children.push(child);
+    urls.push(url);
+    await untilReady(url);
+  }
+  return {
+    url: urls[0],
+    urls,
+    adminKey,
+    /** Leases by status, and webhook deliveries by status (prefixed `webhook.`). */
+    async leases() {
+      const c = new Client({ connectionString: `${pg}/${name}` });
+      await c.connect();
+      const rows: { what: string; n: string }[] = (
+        await c.query(
+          `select status as what, count(*) as n from leases group by status
+           union all select 'webhook.' || status, count(*) from webhook_deliveries group by status`,
+        )
+      ).rows;
+      await c.end();
+      return Object.fromEntries(rows.map((r) => [r.what, Number(r.n)]));
+    },
+    async stop() {
+      // Followers first: the leader's stream ending must not look like a failover to them.
+      for (const child of children.reverse()) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      const c = new Client({ connectionString: `${pg}/postgres` });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function startNode(
+  databaseUrl: string,
+  adminKey: string,
+  profile: string | null,
+  kafka: string | null,
+  provisioner: 'instant' | 'webhook',
+  name: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const profiling = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
   const main = join(__dirname, '..', 'src', 'main.js');
   // As `npm start` runs it: a larger young generation makes garbage collection cheaper at high order rates.
@@ -31,7 +91,7 @@ export async function startExchange(
       NO_COLOR: '1',
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_URL: `${pg}/${name}`,
+      DATABASE_URL: databaseUrl,
       ADMIN_API_KEY: adminKey,
       KAFKA_BROKERS: kafka ?? '',
       KAFKA_TOPIC_PREFIX: `${name}.`,
@@ -56,32 +116,20 @@ export async function startExchange(
     });
     child.on('exit', (code) => reject(new Error(`exchange exited with ${code}`)));
   });
-  return {
-    url,
-    adminKey,
-    /** Leases by status, and webhook deliveries by status (prefixed `webhook.`). */
-    async leases() {
-      const c = new Client({ connectionString: `${pg}/${name}` });
-      await c.connect();
-      const rows: { what: string; n: string }[] = (
-        await c.query(
-          `select status as what, count(*) as n from leases group by status
-           union all select 'webhook.' || status, count(*) from webhook_deliveries group by status`,
-        )
-      ).rows;
-      await c.end();
-      return Object.fromEntries(rows.map((r) => [r.what, Number(r.n)]));
-    },
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      const c = new Client({ connectionString: `${pg}/postgres` });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return { child, url };
+}
+
+/** Until the node's `/ready` answers 200 (at most 60 s). */
+async function untilReady(url: string): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    const status = await fetch(`${url}/ready`).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not become ready`);
 }
 
 /**

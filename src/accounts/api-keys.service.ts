@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Scope, hashApiKey, newApiKey } from '../auth/api-keys';
 import { AuthService } from '../auth/auth.service';
+import { RevocationBroadcast } from '../auth/revocation-broadcast';
 import { invalidAllowlistEntry } from '../common/ip-allowlist';
 import { Principal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
@@ -38,6 +39,7 @@ export class ApiKeysService {
     @Inject(AccountsRepository) private readonly accounts: AccountsRepository,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RevocationBroadcast) private readonly revocations: RevocationBroadcast,
   ) {}
 
   async create(
@@ -107,6 +109,7 @@ export class ApiKeysService {
     await this.existing(accountId, keyId);
     const key = (await this.accounts.revokeKey(accountId, keyId)) as ApiKeyEntity;
     this.auth.revoked([key.id]);
+    await this.revocations.announce([key.id]);
     return view(key);
   }
 

@@ -238,8 +238,8 @@ function logging(env: NodeJS.ProcessEnv): LoggingConfig {
 }
 
 function leadership(env: NodeJS.ProcessEnv): { leaseMs: number; heartbeatMs: number } {
-  const leaseMs = positive(env, 'LEADER_LEASE_MS', 2000);
-  const heartbeatMs = positive(env, 'LEADER_HEARTBEAT_MS', 250);
+  const leaseMs = positive(env, 'LEADER_LEASE_MS', 1000);
+  const heartbeatMs = positive(env, 'LEADER_HEARTBEAT_MS', 200);
   if (heartbeatMs * 2 > leaseMs)
     throw new ConfigError('LEADER_HEARTBEAT_MS must be at most half of LEADER_LEASE_MS');
   return { leaseMs, heartbeatMs };

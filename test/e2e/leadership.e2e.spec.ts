@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 import { failoverSuite } from '../support/failover-suite';
+import { WsClient } from '../support/ws-client';
 
 const SYMBOL = 'H100-SXM.us-east.firm';
 const BUY = { symbol: SYMBOL, side: 'buy', type: 'limit', price: '1.00', quantity: 8, durationHours: 1 };
@@ -48,6 +49,37 @@ onPostgres('nodes on one database: fencing', () => {
       await node.stop('SIGKILL');
     }
     await database?.drop();
+  });
+
+  it('a key revoked through one node is refused on every node, and its sessions on other nodes close', async () => {
+    const key = await request(nodes[0].url)
+      .post('/v1/account/api-keys')
+      .set('Authorization', buyer)
+      .send({ label: 'short-lived', scopes: ['read'] })
+      .expect(201);
+    const sessions = await Promise.all(
+      nodes.slice(1).map(async (node) => {
+        const client = await WsClient.connect(node.url);
+        expect(await client.request({ op: 'auth', apiKey: key.body.apiKey })).toMatchObject({
+          type: 'authenticated',
+        });
+        return client;
+      }),
+    );
+    await request(nodes[0].url)
+      .delete(`/v1/account/api-keys/${key.body.id}`)
+      .set('Authorization', buyer)
+      .expect(200);
+    for (const client of sessions) {
+      for (const deadline = Date.now() + 2000; !client.closed && Date.now() < deadline;)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(client.closed).toEqual({ code: 4401, reason: 'API key revoked' });
+    }
+    for (const node of nodes)
+      await request(node.url)
+        .get('/v1/account')
+        .set('Authorization', `Bearer ${key.body.apiKey}`)
+        .expect(401);
   });
 
   it('a leader paused past its lease commits nothing when it resumes, and steps down', async () => {

@@ -28,6 +28,11 @@ class Watcher {
     return new Watcher(node, client);
   }
 
+  /** Updates received (not snapshots): the stream reached this node, not only a resync. */
+  updates(): number {
+    return this.client.on('book').filter((m) => m.type === 'update').length;
+  }
+
   book(): LocalBook {
     const book = new LocalBook();
     for (const m of this.client.on('book')) book.apply(m);
@@ -166,6 +171,7 @@ export function failoverSuite(env: Record<string, string>, cycles: number): void
       let lastSequence = 0;
       for (let cycle = 0; cycle < cycles; cycle++) {
         // Orders through every node: bids, asks, and a bid that trades.
+        const updates = new Map(watchers.map((w) => [w, w.updates()]));
         for (let i = 0; i < nodes.length * 2; i++) {
           const price = (1 + ((cycle * 7 + i) % 90) / 100).toFixed(2);
           acked.push(await place(i, { ...BUY, price }, buyer.key));
@@ -173,6 +179,13 @@ export function failoverSuite(env: Record<string, string>, cycles: number): void
         const sell = { symbol: SYMBOL, side: 'sell', type: 'limit', price: '2.00', quantity: 16 };
         acked.push(await place(cycle, { ...sell, clusterId: seller.cluster }, seller.key));
         acked.push(await place(cycle + 1, { ...BUY, price: '2.00' }, buyer.key));
+
+        // Every subscriber got them as updates from the stream (not only as a resync's snapshot).
+        const placed = await agreedBook();
+        for (const watcher of watchers) {
+          await waitForSequence(watcher, placed.sequence);
+          expect(watcher.updates()).toBeGreaterThan(updates.get(watcher) as number);
+        }
 
         const victim = (await leader()) as ExchangeProcess;
         errorsSeen.clear();
