@@ -181,10 +181,10 @@ async function seed(options: Options, databaseUrl: string): Promise<{ buyerKey: 
   return { buyerKey: buyer.apiKey };
 }
 
-/** Whether the node leads and serves (its /ready answers 200). */
+/** Whether the node leads and serves (its /ready answers 200, as the leader: followers serve too). */
 const serves = (url: string) =>
   fetch(`${url}/ready`).then(
-    (r) => r.ok,
+    async (r) => r.ok && ((await r.json()) as { role?: string }).role === 'leader',
     () => false,
   );
 
