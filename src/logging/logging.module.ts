@@ -8,7 +8,8 @@ import type { LoggingConfig } from '../config/app-config';
 /** A request id a client or a load balancer may send (`x-request-id`); anything else gets a fresh one. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Probes that would drown the log. */
-const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
+/** Probes, and the commands followers forward (each is logged where its client's request came in). */
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics', '/internal/v1/commands']);
 
 /**
  * Structured logs through pino: one JSON object a line (`LOG_FORMAT=json`, the default when stdout is not a

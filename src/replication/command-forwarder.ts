@@ -10,7 +10,28 @@ export const COMMANDS_PATH = '/internal/v1/commands';
 /** A forwarded batch stays under the leader's 64 KB body limit. */
 const MAX_BATCH_BYTES = 48 * 1024;
 /** Fields of order and lease snapshots that are decimals (sent as strings). */
-const DECIMAL_FIELDS = new Set(['filledValue', 'paid', 'fee', 'refunded']);
+const DECIMAL_FIELDS = ['filledValue', 'paid', 'fee', 'refunded'];
+
+/** A snapshot's decimal fields, back from their strings. */
+function reviveSnapshot(snapshot: Record<string, unknown>): void {
+  for (const field of DECIMAL_FIELDS) {
+    const value = snapshot[field];
+    if (typeof value === 'string') snapshot[field] = new Decimal(value);
+  }
+}
+
+/** The results that carry snapshots: `{order}`, `{orders}`, `{lease}` (see ResultOf). */
+function revive(value: unknown): unknown {
+  const result = value as {
+    order?: Record<string, unknown>;
+    orders?: unknown;
+    lease?: Record<string, unknown>;
+  };
+  if (result?.order) reviveSnapshot(result.order);
+  if (result?.lease) reviveSnapshot(result.lease);
+  if (Array.isArray(result?.orders)) for (const order of result.orders) reviveSnapshot(order);
+  return value;
+}
 
 /** One forwarded command's answer, as the leader sends it. */
 export type ForwardedOutcome = { ok: true; value: unknown } | { ok: false; code: ErrorCode; message: string };
@@ -45,7 +66,7 @@ const lostLeader = () =>
  * have committed them: OUTCOME_UNKNOWN.
  */
 export class CommandForwarder {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 8, timeout: 4000 });
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
   private queue: Forwarding[] = [];
   private scheduled = false;
 
@@ -128,9 +149,7 @@ export class CommandForwarder {
   private answer(batch: Forwarding[], status: number, text: string): void {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text, (key, value) =>
-        DECIMAL_FIELDS.has(key) && typeof value === 'string' ? new Decimal(value) : value,
-      );
+      parsed = JSON.parse(text);
     } catch {
       parsed = undefined;
     }
@@ -149,7 +168,7 @@ export class CommandForwarder {
     }
     batch.forEach((job, i) => {
       const outcome = outcomes[i];
-      if (outcome.ok) job.resolve(outcome.value);
+      if (outcome.ok) job.resolve(revive(outcome.value));
       else job.reject(new DomainError(outcome.code, outcome.message));
     });
   }
