@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { watchOutbox } from './outbox-lag';
 import { startAgent, startExchange } from './processes';
+import { subscribers } from './subscribers';
 
 /**
  * `npm run loadtest -- [options]`: drives a running exchange (or one it starts on a fresh PostgreSQL database)
@@ -325,62 +326,50 @@ async function ordersMode(url: string, traders: Trader[], o: Options) {
   };
 }
 
-/** Many subscribers to one book, spread over `nodes` (round-robin), while orders go to `url`. */
+/** Many subscribers to one book, spread over `nodes` (a worker thread each), while orders go to `url`. */
 async function fanoutMode(url: string, nodes: string[], traders: Trader[], o: Options) {
-  const symbol = SYMBOLS[0];
   const histogram = () =>
     hdr.build({
       lowestDiscernibleValue: 1,
       highestTrackableValue: 600_000,
       numberOfSignificantValueDigits: 3,
     });
-  const latency = histogram();
-  const perNode = nodes.map(histogram);
-  let gaps = 0;
-  let received = 0;
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < o.subscribers; i++) {
-    const node = i % nodes.length;
-    const ws = new WebSocket(`${nodes[node].replace(/^http/, 'ws')}/v1/ws`);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    let sequence = -1;
-    ws.on('message', (data) => {
-      const m = JSON.parse(data.toString());
-      if (m.channel !== 'book') return;
-      if (m.type === 'update') {
-        if (sequence >= 0 && m.sequence !== sequence + 1) gaps++;
-        received++;
-        const ms = Math.max(1, Date.now() - Date.parse(m.time));
-        latency.recordValue(ms);
-        perNode[node].recordValue(ms);
-      }
-      if (m.type === 'snapshot' || m.type === 'update') sequence = m.sequence;
-    });
-    ws.send(JSON.stringify({ op: 'subscribe', channel: 'book', symbol }));
-    sockets.push(ws);
-  }
+  const threads = await Promise.all(
+    nodes.map((node, i) =>
+      subscribers({
+        url: node,
+        symbol: SYMBOLS[0],
+        count: Math.floor(o.subscribers / nodes.length) + (i < o.subscribers % nodes.length ? 1 : 0),
+      }),
+    ),
+  );
   const load = await ordersMode(url, traders, { ...o, symbols: 1 });
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  for (const ws of sockets) ws.close();
+  const counts = await Promise.all(threads.map((t) => t.stop()));
+  const latency = histogram();
+  const perNode = counts.map((c) => {
+    const h = histogram();
+    for (const [ms, n] of c.latencyMs) {
+      h.recordValueWithCount(ms, n);
+      latency.recordValueWithCount(ms, n);
+    }
+    return h;
+  });
+  const summary = (h: ReturnType<typeof histogram>) => ({
+    p50: h.getValueAtPercentile(50),
+    p99: h.getValueAtPercentile(99),
+    max: h.maxValue,
+  });
   return {
     subscribers: o.subscribers,
-    updatesReceived: received,
-    sequenceGaps: gaps,
-    deliveryLatencyMs: {
-      p50: latency.getValueAtPercentile(50),
-      p99: latency.getValueAtPercentile(99),
-      max: latency.maxValue,
-    },
+    updatesReceived: counts.reduce((sum, c) => sum + c.received, 0),
+    sequenceGaps: counts.reduce((sum, c) => sum + c.gaps, 0),
+    deliveryLatencyMs: summary(latency),
     ...(nodes.length > 1
       ? {
           deliveryLatencyMsByNode: perNode.map((h, i) => ({
             node: i === 0 ? 'leader' : `follower ${i}`,
-            p50: h.getValueAtPercentile(50),
-            p99: h.getValueAtPercentile(99),
-            max: h.maxValue,
+            ...summary(h),
           })),
         }
       : {}),
