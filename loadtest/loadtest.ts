@@ -327,7 +327,13 @@ async function ordersMode(url: string, traders: Trader[], o: Options) {
 }
 
 /** Many subscribers to one book, spread over `nodes` (a worker thread each), while orders go to `url`. */
-async function fanoutMode(url: string, nodes: string[], traders: Trader[], o: Options) {
+async function fanoutMode(
+  url: string,
+  nodes: string[],
+  traders: Trader[],
+  o: Options,
+  cpuSeconds: (() => number[]) | null,
+) {
   const histogram = () =>
     hdr.build({
       lowestDiscernibleValue: 1,
@@ -343,8 +349,10 @@ async function fanoutMode(url: string, nodes: string[], traders: Trader[], o: Op
       }),
     ),
   );
+  const cpuBefore = cpuSeconds?.() ?? null;
   const load = await ordersMode(url, traders, { ...o, symbols: 1 });
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  const cpu = cpuSeconds && cpuBefore ? cpuSeconds().map((after, i) => after - cpuBefore[i]) : null;
   const counts = await Promise.all(threads.map((t) => t.stop()));
   const latency = histogram();
   const perNode = counts.map((c) => {
@@ -373,6 +381,17 @@ async function fanoutMode(url: string, nodes: string[], traders: Trader[], o: Op
           })),
         }
       : {}),
+    // What each node's fan-out costs, whatever the cores it shares: its CPU over the load, and the updates its
+    // subscribers received per CPU second.
+    ...(cpu
+      ? {
+          nodeCpu: cpu.map((seconds, i) => ({
+            node: i === 0 ? 'leader' : `follower ${i}`,
+            cpuSeconds: Number(seconds.toFixed(2)),
+            updatesPerCpuSecond: Math.round(counts[i].received / seconds),
+          })),
+        }
+      : {}),
     load,
   };
 }
@@ -391,7 +410,9 @@ async function main(): Promise<void> {
     stopAgent = agent?.stop ?? null;
     const events = watchOutbox(nodes[0], adminKey);
     const result =
-      o.mode === 'orders' ? await ordersMode(url, traders, o) : await fanoutMode(url, nodes, traders, o);
+      o.mode === 'orders'
+        ? await ordersMode(url, traders, o)
+        : await fanoutMode(url, nodes, traders, o, started?.cpuSeconds ?? null);
     const settlementEvents = await events.finish();
     // What the cluster holds at the end: every lease the run opened and provisioned (none end within a run).
     let provisioned: number | null = null;

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -17,6 +18,8 @@ export async function startExchange(
 ): Promise<{
   url: string;
   urls: string[];
+  /** CPU seconds (user + system) each node has used so far, from /proc (Linux). */
+  cpuSeconds: () => number[];
   adminKey: string;
   leases: () => Promise<Record<string, number>>;
   stop: () => Promise<void>;
@@ -45,6 +48,7 @@ export async function startExchange(
   return {
     url: urls[0],
     urls,
+    cpuSeconds: () => children.map((child) => cpuSecondsOf(child.pid as number)),
     adminKey,
     /** Leases by status, and webhook deliveries by status (prefixed `webhook.`). */
     async leases() {
@@ -117,6 +121,13 @@ async function startNode(
     child.on('exit', (code) => reject(new Error(`exchange exited with ${code}`)));
   });
   return { child, url };
+}
+
+/** User plus system CPU time of a process, in seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Until the node's `/ready` answers 200 (at most 60 s). */

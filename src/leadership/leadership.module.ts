@@ -14,7 +14,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from '../metrics/metrics';
 import { LeaderElection } from './leader-election';
 import { PgLeaseStore } from './pg-lease-store';
-import { readNodeSecret } from '../replication/node-secret';
+import { readNodeSecret } from './node-secret';
 
 /** The secret the nodes share (a string): see readNodeSecret. */
 export const NODE_SECRET = Symbol('NODE_SECRET');

@@ -8,8 +8,8 @@ import { LeaderElection } from '../leadership/leader-election';
 import { NODE_SECRET } from '../leadership/leadership.module';
 import type { TradingCommand } from '../trading/commands';
 import { TradingWriter } from '../writer/trading-writer';
-import type { ForwardedOutcome } from './command-forwarder';
-import { NODE_SECRET_HEADER, fromNode } from './node-secret';
+import type { ForwardedOutcome } from '../writer/command-forwarder';
+import { NODE_SECRET_HEADER, fromNode } from '../leadership/node-secret';
 import { ReplicationSource } from './replication-source';
 import type { SnapshotMessage } from './stream-messages';
 

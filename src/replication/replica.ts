@@ -9,7 +9,7 @@ import { LeaderElection, ReplicaStatus } from '../leadership/leader-election';
 import { NODE_SECRET } from '../leadership/leadership.module';
 import { MarketFeed } from '../market-data/market-feed';
 import { consumeStream } from './kafka-stream';
-import { NODE_SECRET_HEADER } from './node-secret';
+import { NODE_SECRET_HEADER } from '../leadership/node-secret';
 import { SNAPSHOT_PATH, STREAM_PATH, SnapshotMessage, StreamMessage } from './stream-messages';
 
 /** A follower whose stream has been silent this long (the leader beats every second) stops counting as current. */

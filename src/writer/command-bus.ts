@@ -1,6 +1,6 @@
 import { DomainError } from '../common/domain-error';
 import type { LeaderElection } from '../leadership/leader-election';
-import type { CommandForwarder } from '../replication/command-forwarder';
+import type { CommandForwarder } from './command-forwarder';
 import type { TradingCommand } from '../trading/commands';
 import type { ResultOf } from '../trading/results';
 import type { TradingWriter } from './trading-writer';

@@ -19,7 +19,7 @@ import { PgTradingStore } from './persistence/pg-trading-store';
 import { TradingStore } from './trading-store';
 import { TradingWriter } from './trading-writer';
 import { CommandBus } from './command-bus';
-import { CommandForwarder } from '../replication/command-forwarder';
+import { CommandForwarder } from './command-forwarder';
 import { NODE_SECRET } from '../leadership/leadership.module';
 
 /** At most this many commands share one batch statement. */

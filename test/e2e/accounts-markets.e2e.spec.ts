@@ -29,6 +29,7 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
       status: 'ready',
       role: 'leader',
       epoch: 1,
+      lagMs: 0,
       database: 'up',
       eventBus: 'in-process',
     });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DomainError } from '../common/domain-error';
 import type { TradingCommand } from '../trading/commands';
 import { COMMANDS_PATH, CommandForwarder } from './command-forwarder';
-import { NODE_SECRET_HEADER } from './node-secret';
+import { NODE_SECRET_HEADER } from '../leadership/node-secret';
 
 const deposit = (accountId: string): TradingCommand => ({ kind: 'deposit', accountId, amount: '10' });
 const codeOf = (promise: Promise<unknown>) =>

@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import type { TradingCommand } from '../trading/commands';
 import type { ResultOf } from '../trading/results';
-import { NODE_SECRET_HEADER } from './node-secret';
+import { NODE_SECRET_HEADER } from '../leadership/node-secret';
 
 /** Where the leader takes forwarded commands (see InternalController). */
 export const COMMANDS_PATH = '/internal/v1/commands';
