@@ -8,6 +8,7 @@ import { PrivateFeed } from '../gateway/private-feed';
 import { LeaderElection, ReplicaStatus } from '../leadership/leader-election';
 import { NODE_SECRET } from '../leadership/leadership.module';
 import { MarketFeed } from '../market-data/market-feed';
+import { Metrics } from '../metrics/metrics';
 import { consumeStream } from './kafka-stream';
 import { NODE_SECRET_HEADER } from '../leadership/node-secret';
 import { SNAPSHOT_PATH, STREAM_PATH, SnapshotMessage, StreamMessage } from './stream-messages';
@@ -53,7 +54,17 @@ export class Replica implements OnApplicationBootstrap, OnApplicationShutdown, R
     @Inject(LeaderElection) private readonly election: LeaderElection,
     @Inject(NODE_SECRET) private readonly secret: string,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    metrics.gauge(
+      'exchange_follower_lag_seconds',
+      "Since this follower last heard the leader's committed stream (0 on the leader)",
+      () => (this.election.isLeader ? 0 : (this.lagMs ?? 0) / 1000),
+    );
+    metrics.gauge('exchange_follower_current', "1 while this follower's copy of the stream is current", () =>
+      this.current ? 1 : 0,
+    );
+  }
 
   get current(): boolean {
     return this.synced && this.heardAt !== null && Date.now() - this.heardAt < CURRENT_WITHIN_MS;
