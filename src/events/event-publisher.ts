@@ -5,14 +5,21 @@ import type { EventTopic } from '../writer/settlement-events';
 
 export const TOPICS: EventTopic[] = ['exchange.trades', 'exchange.leases', 'exchange.settlements'];
 
-/** Creates the three topics (3 partitions each) unless they exist: publishers and consumers may start first. */
-export async function ensureTopics(kafka: Kafka, topicPrefix: string): Promise<void> {
+/**
+ * Creates the topics (3 partitions each; by default the three settlement topics) unless they exist: publishers
+ * and consumers may start first.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  topicPrefix: string,
+  topics: readonly string[] = TOPICS,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: TOPICS.map((t) => ({ topic: topicPrefix + t, numPartitions: 3 })),
+      topics: topics.map((t) => ({ topic: topicPrefix + t, numPartitions: 3 })),
     });
   } finally {
     await admin.disconnect();

@@ -1,6 +1,7 @@
 import { Consumer, Kafka, Producer, logLevel } from 'kafkajs';
 import type { BatchMessage, StreamMessage } from './stream-messages';
 import { STREAM_TOPICS } from './stream-messages';
+import { ensureTopics } from '../events/event-publisher';
 
 const HEARTBEAT_KEY = '-heartbeat';
 
@@ -13,19 +14,6 @@ function kafkaClient(brokers: string[], clientId: string): Kafka {
     requestTimeout: 10_000,
     retry: { retries: 3, initialRetryTime: 100 },
   });
-}
-
-async function ensureStreamTopics(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(STREAM_TOPICS).map((t) => ({ topic: prefix + t, numPartitions: 3 })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /**
@@ -59,12 +47,18 @@ export class KafkaStreamProducer {
             : e.type === 'trade.executed'
               ? e.trade.symbol
               : e.symbol;
-        bySymbol.set(symbol, [...(bySymbol.get(symbol) ?? []), e]);
+        const events = bySymbol.get(symbol);
+        if (events) events.push(e);
+        else bySymbol.set(symbol, [e]);
       }
       for (const [symbol, events] of bySymbol)
         publicMessages.push({ key: symbol, value: JSON.stringify({ ...message, events, private: [] }) });
       const byAccount = new Map<string, BatchMessage['private']>();
-      for (const m of message.private) byAccount.set(m[0], [...(byAccount.get(m[0]) ?? []), m]);
+      for (const m of message.private) {
+        const messages = byAccount.get(m[0]);
+        if (messages) messages.push(m);
+        else byAccount.set(m[0], [m]);
+      }
       for (const [accountId, messages] of byAccount)
         privateMessages.push({
           key: accountId,
@@ -93,7 +87,7 @@ export class KafkaStreamProducer {
 
   private connected(): Promise<Producer> {
     this.producer ??= (async () => {
-      await ensureStreamTopics(this.kafka, this.prefix);
+      await ensureTopics(this.kafka, this.prefix, Object.values(STREAM_TOPICS));
       const producer = this.kafka.producer();
       await producer.connect();
       return producer;
@@ -119,7 +113,7 @@ export async function consumeStream(
   onMessage: (message: StreamMessage) => void,
 ): Promise<{ consumer: Consumer; started: Promise<void> }> {
   const kafka = kafkaClient(brokers, clientId);
-  await ensureStreamTopics(kafka, prefix);
+  await ensureTopics(kafka, prefix, Object.values(STREAM_TOPICS));
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50, heartbeatInterval: 1000 });
   let fetched: () => void = () => {};
   const started = new Promise<void>((resolve) => (fetched = resolve));

@@ -37,7 +37,7 @@ const MAX_PENDING = 100_000;
 export class Replica implements OnApplicationBootstrap, OnApplicationShutdown, ReplicaStatus {
   private readonly logger = new Logger(Replica.name);
   private stopped = false;
-  /** The last batch applied; the stream's batches up to it are skipped. */
+  /** The last batch the snapshot holds; the stream's batches up to it are skipped. */
   private batch = -1;
   private snapshotEpoch = 0;
   private heardAt: number | null = null;
