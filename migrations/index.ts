@@ -12,6 +12,7 @@ import { ApiKeys1763900010000 } from './1763900010000-api-keys';
 import { ClusterHealth1763900011000 } from './1763900011000-cluster-health';
 import { Leader1763900012000 } from './1763900012000-leader';
 import { NodeSecret1763900013000 } from './1763900013000-node-secret';
+import { LeaseChecksCredits1763900014000 } from './1763900014000-lease-checks-credits';
 
 /** Every migration, oldest first (passed to TypeORM as classes, so no file globbing is involved). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ClusterHealth1763900011000,
   Leader1763900012000,
   NodeSecret1763900013000,
+  LeaseChecksCredits1763900014000,
 ];

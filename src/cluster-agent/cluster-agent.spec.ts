@@ -41,7 +41,7 @@ describe('ClusterAgent', () => {
       gpuCount: 16,
       exchangeUrl: 'http://127.0.0.1:9',
       sshHost: 'login.test',
-      behavior: { mode: 'sync', delayMs: 0, failNext: 0 },
+      behavior: { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' },
     });
   });
 
@@ -105,21 +105,29 @@ describe('ClusterAgent', () => {
       gpuCount: 16,
       exchangeUrl: `http://127.0.0.1:${(exchange.address() as AddressInfo).port}`,
       sshHost: 'login.test',
-      behavior: { mode: 'async', delayMs: 10, failNext: 0 },
+      behavior: { mode: 'async', delayMs: 10, failNext: 0, checks: 'pass' },
     });
     try {
       expect((await send(provision(LEASE, 4), { id: 'msg_retried' })).status).toBe(202);
       // The exchange's retry of the same request (its answer lost, say) is deduped: still one callback.
       expect((await send(provision(LEASE, 4), { id: 'msg_retried' })).status).toBe(202);
-      for (let i = 0; i < 100 && callbacks.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && callbacks.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 100));
-      expect(callbacks).toHaveLength(1);
-      const [{ headers, body }] = callbacks;
-      const verified = new Webhook(SECRET).verify(body, headers as Record<string, string>);
-      expect(verified).toMatchObject({
+      // Set up (checks running), then handed over with its acceptance report.
+      expect(callbacks).toHaveLength(2);
+      const [verifying, active] = callbacks.map(({ headers, body }) =>
+        new Webhook(SECRET).verify(body, headers as Record<string, string>),
+      );
+      expect(verifying).toMatchObject({
+        leaseId: LEASE,
+        status: 'verifying',
+        access: { gpus: expect.any(Array) },
+      });
+      expect(active).toMatchObject({
         leaseId: LEASE,
         status: 'active',
         access: { gpus: expect.any(Array) },
+        checks: { passed: true, gpus: 4 },
       });
     } finally {
       exchange.close();

@@ -13,6 +13,11 @@ export interface AgentBehavior {
   delayMs: number;
   /** Answer this many webhook requests with 503 before behaving (a flaky cluster). */
   failNext: number;
+  /**
+   * The acceptance report sent with each provisioned lease: `pass` (the GPUs it allocated), `fail` (a GPU that
+   * does not answer), or `none` (no report: the lease is unverified, as before checks existed).
+   */
+  checks: 'pass' | 'fail' | 'none';
 }
 
 export interface AgentOptions {
@@ -53,6 +58,8 @@ export class ClusterAgent {
   behavior: AgentBehavior;
   secret: string | null;
   private readonly answers = new Map<string, { status: number; body: unknown }>();
+  /** Each lease's acceptance report, made once: a repeated provision gets the same one. */
+  private readonly checked = new Map<string, Record<string, unknown>>();
   private readonly hanging = new Set<ServerResponse>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -132,17 +139,23 @@ export class ClusterAgent {
       this.inventory.release(leaseId);
       return this.remember(res, received, 200, { status: 'deprovisioned' });
     }
+    // A real cluster tells the buyer's jobs; the simulation has no jobs to tell.
+    if (body.type === 'lease.interrupt') return this.remember(res, received, 200, { status: 'noticed' });
     if (body.type !== 'lease.provision') return this.answer(res, received, 400, { error: 'unknown type' });
     const allocation = this.inventory.allocate(
       leaseId,
       Number(body.lease?.quantity ?? 0),
       body.buyer?.sshPublicKey ?? null,
     );
+    const checks = 'refused' in allocation ? null : this.checksOf(leaseId, allocation.gpus);
     const outcome =
       'refused' in allocation
         ? { status: 'failed', reason: allocation.refused }
-        : { status: 'active', access: allocation.access };
+        : { status: 'active', access: allocation.access, ...(checks ? { checks } : {}) };
     if (this.behavior.mode === 'async') {
+      // Set up at once, checked after the delay (or, without checks, handed over after it).
+      if (checks && 'access' in outcome)
+        void this.callBack({ leaseId, status: 'verifying', access: outcome.access });
       this.later(() => void this.callBack({ leaseId, ...outcome }), this.behavior.delayMs);
       return this.remember(res, received, 202, { status: 'provisioning' });
     }
@@ -184,6 +197,30 @@ export class ClusterAgent {
       }
       await new Promise<void>((r) => this.later(r, 500 * 2 ** attempt));
     }
+  }
+
+  /** Plays a cluster losing a lease's GPUs (a node drained): frees them and tells the exchange, signed. */
+  async lose(leaseId: string, reason: string): Promise<void> {
+    this.inventory.release(leaseId);
+    await this.callBack({ leaseId, status: 'lost', reason });
+  }
+
+  /** The simulated acceptance report: every allocated GPU answers (or, failing, one does not). */
+  private checksOf(leaseId: string, gpus: number[]): Record<string, unknown> | null {
+    const mode = this.behavior.checks;
+    if (mode === 'none') return null;
+    const earlier = this.checked.get(leaseId);
+    if (earlier) return earlier;
+    const answering = mode === 'pass' ? gpus.length : Math.max(0, gpus.length - 1);
+    const report = {
+      passed: mode === 'pass',
+      gpus: answering,
+      checkedAt: new Date().toISOString(),
+      items: [{ name: 'gpus-answer', passed: mode === 'pass', expected: gpus.length, found: answering }],
+    };
+    if (this.checked.size >= REMEMBERED_IDS) this.checked.delete(this.checked.keys().next().value as string);
+    this.checked.set(leaseId, report);
+    return report;
   }
 
   private later(fn: () => void, ms: number): void {

@@ -10,6 +10,9 @@ async function main(): Promise<void> {
   const mode = (env.AGENT_MODE || 'sync') as AgentBehavior['mode'];
   if (!['sync', 'async', 'hang'].includes(mode))
     fail(`AGENT_MODE must be sync, async or hang, got "${mode}"`);
+  const checks = (env.AGENT_CHECKS || 'pass') as AgentBehavior['checks'];
+  if (!['pass', 'fail', 'none'].includes(checks))
+    fail(`AGENT_CHECKS must be pass, fail or none, got "${checks}"`);
   const exchangeUrl = (env.AGENT_EXCHANGE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
   const gpuCount = whole(env.AGENT_GPUS, 'AGENT_GPUS', 64);
   const port = whole(env.AGENT_PORT, 'AGENT_PORT', 9090);
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
         mode,
         delayMs: whole(env.AGENT_DELAY_MS, 'AGENT_DELAY_MS', 0),
         failNext: whole(env.AGENT_FAIL_NEXT, 'AGENT_FAIL_NEXT', 0),
+        checks,
       },
     });
     agents.push(agent);

@@ -13,11 +13,17 @@ export interface Cluster {
   gpuCount: number;
   webhookUrl: string;
   createdAt: string;
-  /** `degraded`: it stopped answering the exchange's webhooks, and takes no new sell orders until it answers. */
+  /**
+   * `degraded`: it takes no new sell orders, because it stopped answering the exchange's webhooks (until it
+   * answers), or failed a lease's acceptance checks (until a check passes, or its owner restores it).
+   */
   status: 'active' | 'degraded';
   degradedAt: string | null;
   degradedReason: string | null;
+  degradedCause: DegradedCause | null;
 }
+
+export type DegradedCause = 'unresponsive' | 'failed_checks';
 
 interface ClusterRow {
   id: string;
@@ -30,6 +36,7 @@ interface ClusterRow {
   created_at: Date;
   degraded_at: Date | null;
   degraded_reason: string | null;
+  degraded_cause: DegradedCause | null;
 }
 
 const toCluster = (r: ClusterRow): Cluster => ({
@@ -44,6 +51,7 @@ const toCluster = (r: ClusterRow): Cluster => ({
   status: r.degraded_at ? 'degraded' : 'active',
   degradedAt: r.degraded_at?.toISOString() ?? null,
   degradedReason: r.degraded_reason,
+  degradedCause: r.degraded_cause,
 });
 
 /** Clusters as stored; their webhook secrets sealed at rest (see SecretBox). */
@@ -122,18 +130,26 @@ export class ClustersRepository {
   }
 
   /**
-   * Marks the cluster degraded with this reason (keeping the time and reason of a degradation already recorded),
-   * or, with null, active again. Returns the cluster as it is now (null if there is no such cluster).
+   * Marks the cluster degraded with this cause and reason (keeping a degradation already recorded, unless this one
+   * is a failed check, which outweighs unresponsiveness), or, with null, active again when its degradation is one
+   * of `clears`. Returns the cluster as it is now (null if there is no such cluster).
    */
-  async setDegraded(id: string, reason: string | null): Promise<Cluster | null> {
-    if (reason === null) {
-      await this.db.query(`update clusters set degraded_at = null, degraded_reason = null where id = $1`, [
-        id,
-      ]);
+  async setDegraded(
+    id: string,
+    degraded: { cause: DegradedCause; reason: string } | null,
+    clears: readonly DegradedCause[] = [],
+  ): Promise<Cluster | null> {
+    if (degraded === null) {
+      await this.db.query(
+        `update clusters set degraded_at = null, degraded_reason = null, degraded_cause = null
+          where id = $1 and degraded_cause = any($2::text[])`,
+        [id, clears],
+      );
     } else {
       await this.db.query(
-        `update clusters set degraded_at = now(), degraded_reason = $2 where id = $1 and degraded_at is null`,
-        [id, reason],
+        `update clusters set degraded_at = coalesce(degraded_at, now()), degraded_reason = $2, degraded_cause = $3
+          where id = $1 and (degraded_at is null or ($3 = 'failed_checks' and degraded_cause <> $3))`,
+        [id, degraded.reason, degraded.cause],
       );
     }
     const rows: ClusterRow[] = await this.db.query(`select * from clusters where id = $1`, [id]);

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
 import type { ClusterTerms } from '../trading/types';
-import { Cluster, ClustersRepository } from './clusters.repository';
+import { Cluster, ClustersRepository, DegradedCause } from './clusters.repository';
 import { CreateClusterDto } from './dto/create-cluster.dto';
 import { WebhookUrlPolicy } from './webhook-url-policy';
 
@@ -86,30 +86,41 @@ export class ClustersService implements OnModuleInit {
     return terms;
   }
 
-  /** Marks a cluster degraded (the dispatcher: it stopped answering); a cluster already degraded stays as it was. */
-  async markDegraded(clusterId: string, reason: string): Promise<void> {
+  /**
+   * Marks a cluster degraded: it stopped answering (the dispatcher), or failed a lease's acceptance checks. A
+   * cluster already degraded stays as it was, unless a failed check now outweighs unresponsiveness.
+   */
+  async markDegraded(clusterId: string, cause: DegradedCause, reason: string): Promise<void> {
     await this.load();
-    if (this.byId.get(clusterId)?.status === 'degraded') return;
-    const cluster = await this.clusters.setDegraded(clusterId, reason);
+    const now = this.byId.get(clusterId);
+    if (now?.status === 'degraded' && (now.degradedCause === cause || cause === 'unresponsive')) return;
+    const cluster = await this.clusters.setDegraded(clusterId, { cause, reason });
     if (!cluster) return;
     this.byId.set(cluster.id, cluster);
     this.logger.warn(`cluster ${cluster.id} (account ${cluster.accountId}) is degraded: ${reason}`);
   }
 
-  /** Marks a degraded cluster active again (it answered); cheap when it is not degraded. */
-  async markHealthy(clusterId: string): Promise<void> {
+  /**
+   * Marks a degraded cluster active again on this evidence: it answered (clears unresponsiveness only), a check
+   * passed on it, or its owner restored it (either clears both). Cheap when it is not degraded.
+   */
+  async markHealthy(clusterId: string, evidence: 'answered' | 'checks_passed' | 'owner'): Promise<void> {
     await this.load();
-    if (this.byId.get(clusterId)?.status !== 'degraded') return;
-    const cluster = await this.clusters.setDegraded(clusterId, null);
+    const now = this.byId.get(clusterId);
+    if (now?.status !== 'degraded') return;
+    const clears: DegradedCause[] =
+      evidence === 'answered' ? ['unresponsive'] : ['unresponsive', 'failed_checks'];
+    if (!now.degradedCause || !clears.includes(now.degradedCause)) return;
+    const cluster = await this.clusters.setDegraded(clusterId, null, clears);
     if (!cluster) return;
     this.byId.set(cluster.id, cluster);
-    this.logger.log(`cluster ${cluster.id} (account ${cluster.accountId}) is active again`);
+    this.logger.log(`cluster ${cluster.id} (account ${cluster.accountId}) is active again (${evidence})`);
   }
 
   /** The owner says its cluster works again: it takes sell orders (until it fails again). */
   async restore(accountId: string, clusterId: string): Promise<Cluster> {
     const { id } = (await this.load()).owned(accountId, clusterId);
-    await this.markHealthy(id);
+    await this.markHealthy(id, 'owner');
     const cluster = this.byId.get(id);
     if (!cluster) throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
     return cluster;

@@ -70,6 +70,8 @@ export interface ProvisioningConfig {
   mode: 'webhook' | 'instant';
   /** A lease not active this long after its trade fails, and the buyer is refunded in full. */
   deadlineSeconds: number;
+  /** Every lease goes active only on passed acceptance checks, whatever its market says. */
+  requireChecks: boolean;
   /** Retries wait about base x 2^(attempt-1), capped at max, with jitter. */
   retryBaseMs: number;
   retryMaxMs: number;
@@ -176,6 +178,7 @@ function provisioning(env: NodeJS.ProcessEnv, production: boolean): Provisioning
   return {
     mode,
     deadlineSeconds: positive(env, 'PROVISIONING_DEADLINE_SECONDS', 900),
+    requireChecks: flag(env, 'PROVISIONING_REQUIRE_CHECKS'),
     retryBaseMs,
     retryMaxMs,
     timeoutMs: positive(env, 'PROVISIONING_TIMEOUT_MS', 10_000),

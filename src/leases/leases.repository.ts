@@ -27,6 +27,11 @@ interface LeaseRow {
   provision_deadline: Date | null;
   access: Record<string, unknown> | null;
   failure_reason: string | null;
+  credit_bps: number;
+  activate_by: Date | null;
+  require_checks: boolean;
+  checks: LeaseSnapshot['checks'];
+  credited: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -46,17 +51,22 @@ function snapshotOf(r: LeaseRow): LeaseSnapshot {
     price: new Decimal(r.price).times(UNITS_PER_USD).toNumber(),
     durationHours: r.duration_hours,
     feeBps: r.fee_bps,
+    creditBps: r.credit_bps,
+    activateBy: msOrNull(r.activate_by),
+    requireChecks: r.require_checks,
     status: r.status,
     startAt: msOrNull(r.start_at),
     endAt: msOrNull(r.end_at),
     provisionDeadline: msOrNull(r.provision_deadline),
     access: r.access,
     failureReason: r.failure_reason,
+    checks: r.checks,
     interruptAt: msOrNull(r.interrupt_at),
     endedAt: msOrNull(r.ended_at),
     paid: decimalOrNull(r.paid),
     fee: decimalOrNull(r.fee),
     refunded: decimalOrNull(r.refunded),
+    credited: decimalOrNull(r.credited),
     createdAt: r.created_at.getTime(),
     updatedAt: r.updated_at.getTime(),
   };

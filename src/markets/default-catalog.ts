@@ -10,7 +10,13 @@ export interface MarketDefinition {
   maxDurationHours: number;
   feeBps: number;
   noticeMinutes: number;
+  activationMinutes: number;
+  creditBps: number;
+  requireChecks: boolean;
 }
+
+/** A lease is promised active within 10 minutes of its trade; a shortfall is credited at 10% (see the README). */
+export const DEFAULT_SLA = { activationMinutes: 10, creditBps: 1000, requireChecks: false };
 
 const GPUS = ['H100-SXM', 'H200-SXM', 'B200', 'MI300X', 'A100-SXM'];
 const REGIONS = ['us-east', 'us-west', 'eu-west'];
@@ -29,6 +35,7 @@ export const DEFAULT_CATALOG: MarketDefinition[] = GPUS.flatMap((gpu) =>
       maxDurationHours: 720,
       feeBps: leaseClass === 'firm' ? 50 : 30,
       noticeMinutes: leaseClass === 'int' ? 15 : 0,
+      ...DEFAULT_SLA,
     })),
   ),
 );

@@ -5,7 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { formatMoney, money } from '../common/money';
 import type { MarketTerms } from '../trading/types';
 import { CommandBus } from '../writer/command-bus';
-import { DEFAULT_CATALOG } from './default-catalog';
+import { DEFAULT_CATALOG, DEFAULT_SLA } from './default-catalog';
 import { CreateMarketDto } from './dto/create-market.dto';
 import { MarketEntity } from './persistence/market.entity';
 
@@ -46,6 +46,7 @@ export class MarketsService implements OnModuleInit {
     }
     try {
       await this.markets.insert({
+        ...DEFAULT_SLA,
         ...dto,
         noticeMinutes: dto.leaseClass === 'int' ? DEFAULT_NOTICE_MINUTES : 0,
       });
@@ -74,5 +75,8 @@ function toView(m: MarketEntity): MarketView {
     maxDurationHours: m.maxDurationHours,
     feeBps: m.feeBps,
     noticeMinutes: m.noticeMinutes,
+    activationMinutes: m.activationMinutes,
+    creditBps: m.creditBps,
+    requireChecks: m.requireChecks,
   };
 }

@@ -1,27 +1,38 @@
 import { findUnsafeInput } from '../common/safe-input';
+import type { AcceptanceChecks } from '../trading/types';
 import type { ProvisioningOutcome } from './provisioning.service';
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
- * A `200` answer: `{"status":"active","access":{...}}` or `{"status":"failed","reason":"..."}`. An answer that
- * carries what the database cannot store as sent (NUL, lone surrogates) is no answer: it is asked again.
+ * The acceptance report an answer or callback carries (`checks`), or null when there is none. Its shape is
+ * checked by the core (`passed` true or false, `gpus` a whole number): a malformed report is refused there.
+ */
+export const checksOf = (body: { checks?: unknown }): AcceptanceChecks | null =>
+  isObject(body.checks) ? (body.checks as AcceptanceChecks) : null;
+
+/**
+ * What a cluster said, in a `200` answer or a signed callback: `{"status":"active","access":{...},"checks"?}`,
+ * `{"status":"verifying","access":{...}}` (set up, checks running: the result follows in a callback),
+ * `{"status":"failed","reason":"...","checks"?}`, or, about an active lease, `{"status":"lost","reason":"..."}`.
+ * An answer that carries what the database cannot store as sent (NUL, lone surrogates) is no answer: it is asked
+ * again.
  */
 export function outcomeOf(body: unknown): ProvisioningOutcome | null {
-  if (typeof body !== 'object' || body === null || findUnsafeInput(body) !== null) return null;
-  const answer = body as { status?: unknown; access?: unknown; reason?: unknown };
-  if (answer.status === 'active') {
-    const access = answer.access;
-    return {
-      status: 'active',
-      access:
-        typeof access === 'object' && access !== null && !Array.isArray(access)
-          ? (access as Record<string, unknown>)
-          : {},
-    };
+  if (!isObject(body) || findUnsafeInput(body) !== null) return null;
+  const access = isObject(body.access) ? body.access : null;
+  const reason = typeof body.reason === 'string' ? body.reason : 'no reason given';
+  switch (body.status) {
+    case 'active':
+      return { status: 'active', access, checks: checksOf(body) };
+    case 'verifying':
+      return { status: 'verifying', access: access ?? {} };
+    case 'failed':
+      return { status: 'failed', reason, checks: checksOf(body) };
+    case 'lost':
+      return { status: 'lost', reason };
+    default:
+      return null;
   }
-  if (answer.status === 'failed')
-    return {
-      status: 'failed',
-      reason: typeof answer.reason === 'string' ? answer.reason : 'no reason given',
-    };
-  return null;
 }

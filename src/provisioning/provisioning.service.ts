@@ -5,15 +5,27 @@ import { Principal } from '../auth/principal';
 import { ClustersRepository } from '../clusters/clusters.repository';
 import { ClustersService } from '../clusters/clusters.service';
 import { DomainError } from '../common/domain-error';
-import type { LeaseSnapshot } from '../trading/types';
+import type {
+  ActivateLeaseCommand,
+  FailLeaseCommand,
+  LoseLeaseCommand,
+  VerifyLeaseCommand,
+} from '../trading/commands';
+import type { AcceptanceChecks, LeaseSnapshot } from '../trading/types';
 import { CommandBus } from '../writer/command-bus';
+import { outcomeOf } from './cluster-answer';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
 import { webhookHeaders } from './webhook-signature';
 import { DeliveryStatus, WebhookDeliveriesRepository, deliveryView } from './webhook-deliveries.repository';
 
-/** What a cluster says about a lease it was asked to provision. */
+/** What a cluster says about a lease it was asked to provision (see `outcomeOf`). */
 export type ProvisioningOutcome =
-  { status: 'active'; access: Record<string, unknown> } | { status: 'failed'; reason: string };
+  | { status: 'verifying'; access: Record<string, unknown> }
+  | { status: 'active'; access: Record<string, unknown> | null; checks: AcceptanceChecks | null }
+  | { status: 'failed'; reason: string; checks: AcceptanceChecks | null }
+  | { status: 'lost'; reason: string };
+
+type LeaseCommand = VerifyLeaseCommand | ActivateLeaseCommand | FailLeaseCommand | LoseLeaseCommand;
 
 /** Turns clusters' answers (to a webhook, or in a signed callback) into lease commands for the writer. */
 @Injectable()
@@ -26,16 +38,24 @@ export class ProvisioningService {
   ) {}
 
   /**
-   * Activates the lease (its paid time starts now) or fails it (full refund). Saying `active` again about an
-   * active lease changes nothing (clusters retry); any other answer about a lease no longer provisioning is
-   * LEASE_NOT_PROVISIONING (it failed at its deadline, say: its deprovision is already on its way).
+   * Moves the lease as the cluster says: `verifying` (checks running), `active` (paid time starts now), failed
+   * (full refund), or lost mid-lease (ended, credited). Saying the same again changes nothing (clusters retry);
+   * an answer about a lease past that point is LEASE_NOT_PROVISIONING (it failed at its deadline, say: its
+   * deprovision is already on its way). A failed acceptance check degrades the cluster (no new sell orders) until
+   * a check passes on it again.
    */
   async complete(leaseId: string, outcome: ProvisioningOutcome): Promise<LeaseSnapshot> {
-    const done =
-      outcome.status === 'active'
-        ? await this.commands.submit({ kind: 'activateLease', leaseId, access: outcome.access })
-        : await this.commands.submit({ kind: 'failLease', leaseId, reason: outcome.reason });
-    return done.lease;
+    const { lease } = await this.commands.submit(commandOf(leaseId, outcome));
+    const checks = lease.checks;
+    if (lease.status === 'failed' && checks !== null)
+      await this.clustersService.markDegraded(
+        lease.clusterId,
+        'failed_checks',
+        `acceptance checks failed on lease ${lease.id}`,
+      );
+    else if (lease.status === 'active' && checks?.passed === true)
+      await this.clustersService.markHealthy(lease.clusterId, 'checks_passed');
+    return lease;
   }
 
   /** A cluster's webhook deliveries, for its owner (UNKNOWN_CLUSTER for anyone else's). */
@@ -68,11 +88,22 @@ export class ProvisioningService {
         throw new DomainError('INVALID_SIGNATURE', `the signature does not verify: ${error.message}`);
       throw error;
     }
-    const outcome: ProvisioningOutcome =
-      dto.status === 'active'
-        ? { status: 'active', access: dto.access ?? {} }
-        : { status: 'failed', reason: dto.reason ?? 'no reason given' };
+    const outcome = outcomeOf(dto);
+    if (!outcome) throw new DomainError('INVALID_REQUEST', 'the callback is not one the exchange can store');
     const done = await this.complete(dto.leaseId, outcome);
     return { leaseId: done.id, status: done.status };
+  }
+}
+
+function commandOf(leaseId: string, outcome: ProvisioningOutcome): LeaseCommand {
+  switch (outcome.status) {
+    case 'verifying':
+      return { kind: 'verifyLease', leaseId, access: outcome.access };
+    case 'active':
+      return { kind: 'activateLease', leaseId, access: outcome.access, checks: outcome.checks };
+    case 'failed':
+      return { kind: 'failLease', leaseId, reason: outcome.reason, checks: outcome.checks };
+    case 'lost':
+      return { kind: 'loseLease', leaseId, reason: outcome.reason };
   }
 }

@@ -87,7 +87,8 @@ describe('WebhookDispatcher', () => {
     } as unknown as TradingWriter;
     const clusterHealth = {
       accountOf: (clusterId: string) => (clusterId.startsWith('dead') ? 'attacker' : null),
-      markDegraded: async (id: string, reason: string) => health.push(`${id} degraded: ${reason}`),
+      markDegraded: async (id: string, _cause: string, reason: string) =>
+        health.push(`${id} degraded: ${reason}`),
       markHealthy: async (id: string) => health.push(`${id} healthy`),
     } as unknown as ClustersService;
     const config = {

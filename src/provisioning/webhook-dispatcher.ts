@@ -221,9 +221,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       };
     }
     const attempt = { attempts, responseStatus: response.status, error: null };
+    // A notice is news to the cluster, not a request it must fulfil: one that does not know it (4xx) is left be.
+    if (delivery.type === 'lease.interrupt' && response.status >= 400 && response.status < 500)
+      return {
+        close: 'abandoned',
+        attempt: { ...attempt, error: `HTTP ${response.status}` },
+        cluster: 'answered',
+      };
     if (response.status < 200 || response.status > 299)
       return { retry: { ...attempt, error: `HTTP ${response.status}` }, cluster: 'failed' };
-    if (delivery.type === 'lease.deprovision' || response.status === 202)
+    if (delivery.type !== 'lease.provision' || response.status === 202)
       return { close: 'delivered', attempt, cluster: 'answered' }; // a 202 is followed by a callback
     const outcome = outcomeOf(response.body);
     if (!outcome) {
@@ -245,15 +252,19 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     return { close: 'delivered', attempt, cluster: 'answered' };
   }
 
-  /** A deprovision that has had all its attempts is abandoned, and its cluster degraded (the seller sees both). */
+  /**
+   * A deprovision or interrupt notice that has had all its attempts is abandoned; an abandoned deprovision
+   * degrades its cluster (the seller sees both).
+   */
   private giveUpOnDeprovision(delivery: WebhookDelivery, result: Retry): Result {
     const max = this.config.provisioning.deprovisionAttempts;
-    if (delivery.type !== 'lease.deprovision' || result.retry.attempts < max) return result;
+    if (delivery.type === 'lease.provision' || result.retry.attempts < max) return result;
     this.logger.warn(
       `abandoning ${delivery.type} ${delivery.id} for lease ${delivery.leaseId} (cluster ` +
         `${delivery.clusterId}) after ${max} attempts: ${result.detail ?? result.retry.error}`,
     );
-    this.degrade(delivery.clusterId, `a lease.deprovision was abandoned after ${max} attempts`);
+    if (delivery.type === 'lease.deprovision')
+      this.degrade(delivery.clusterId, `a lease.deprovision was abandoned after ${max} attempts`);
     return { close: 'abandoned', attempt: result.retry, cluster: result.cluster };
   }
 
@@ -263,7 +274,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     if (verdict === 'answered') {
       breaker.succeeded();
       this.clusterHealth
-        .markHealthy(clusterId)
+        .markHealthy(clusterId, 'answered')
         .catch((error: unknown) => this.cannotRecord(clusterId, error));
     } else if (verdict === 'failed') {
       if (breaker.failed(Date.now())) {
@@ -275,7 +286,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   private degrade(clusterId: string, reason: string): void {
     this.clusterHealth
-      .markDegraded(clusterId, reason)
+      .markDegraded(clusterId, 'unresponsive', reason)
       .catch((error: unknown) => this.cannotRecord(clusterId, error));
   }
 

@@ -1,5 +1,5 @@
 import type { SelfTradePrevention, Side, TimeInForce } from '../engine/types';
-import type { ClusterTerms, MarketTerms, Trader } from './types';
+import type { AcceptanceChecks, ClusterTerms, MarketTerms, Trader } from './types';
 
 /**
  * Everything that changes the exchange's trading state, as data: the single writer runs these, one after the
@@ -14,8 +14,10 @@ export type TradingCommand =
   | CancelAllCommand
   | DepositCommand
   | SetSshKeyCommand
+  | VerifyLeaseCommand
   | ActivateLeaseCommand
   | FailLeaseCommand
+  | LoseLeaseCommand
   | ReleaseLeaseCommand
   | InterruptLeaseCommand
   | AddMarketCommand
@@ -88,16 +90,33 @@ export interface SetSshKeyCommand {
   readonly key: string | null;
 }
 
-/** The seller's cluster handed the GPUs over. */
-export interface ActivateLeaseCommand {
-  readonly kind: 'activateLease';
+/** The seller's cluster set the lease up and is running its acceptance checks on it. */
+export interface VerifyLeaseCommand {
+  readonly kind: 'verifyLease';
   readonly leaseId: string;
   readonly access: Readonly<Record<string, unknown>>;
 }
 
-/** The seller's cluster could not provision the lease. */
+/** The seller's cluster handed the GPUs over, with its acceptance report when it ran checks. */
+export interface ActivateLeaseCommand {
+  readonly kind: 'activateLease';
+  readonly leaseId: string;
+  /** null: keep what `verifyLease` recorded (or none). */
+  readonly access: Readonly<Record<string, unknown>> | null;
+  readonly checks: AcceptanceChecks | null;
+}
+
+/** The seller's cluster could not provision the lease (or its checks failed: then the report comes along). */
 export interface FailLeaseCommand {
   readonly kind: 'failLease';
+  readonly leaseId: string;
+  readonly reason: string;
+  readonly checks: AcceptanceChecks | null;
+}
+
+/** The seller's cluster lost the lease's GPUs mid-lease (nodes drained, down, or taken back early). */
+export interface LoseLeaseCommand {
+  readonly kind: 'loseLease';
   readonly leaseId: string;
   readonly reason: string;
 }

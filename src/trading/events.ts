@@ -40,9 +40,20 @@ export interface TradeExecutedEvent {
   readonly trade: TradeRecord;
 }
 
-/** How a lease moved: opened by a trade, activated by its cluster, given notice, or ended one of four ways. */
+/**
+ * How a lease moved: opened by a trade, set up and being checked, activated by its cluster, given notice, or ended
+ * one of five ways (`lost`: the cluster lost its GPUs mid-lease, and the lease ends `interrupted`).
+ */
 export type LeaseTransition =
-  'opened' | 'activated' | 'failed' | 'interrupt_noticed' | 'ended' | 'released' | 'interrupted';
+  | 'opened'
+  | 'verifying'
+  | 'activated'
+  | 'failed'
+  | 'interrupt_noticed'
+  | 'ended'
+  | 'released'
+  | 'interrupted'
+  | 'lost';
 
 export interface LeaseChangedEvent {
   readonly type: 'lease.changed';

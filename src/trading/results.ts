@@ -19,8 +19,10 @@ export interface ResultOf {
   cancelAll: { readonly orders: readonly OrderSnapshot[] };
   deposit: Record<string, never>;
   setSshKey: Record<string, never>;
+  verifyLease: { readonly lease: LeaseSnapshot };
   activateLease: { readonly lease: LeaseSnapshot };
   failLease: { readonly lease: LeaseSnapshot };
+  loseLease: { readonly lease: LeaseSnapshot };
   releaseLease: { readonly lease: LeaseSnapshot };
   interruptLease: { readonly lease: LeaseSnapshot };
   addMarket: Record<string, never>;

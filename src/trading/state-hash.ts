@@ -28,6 +28,8 @@ function mixLease(d: Digest, l: LeaseSnapshot): void {
     l.price,
     l.durationHours,
     l.feeBps,
+    l.creditBps,
+    l.activateBy,
     l.startAt,
     l.endAt,
     l.provisionDeadline,
@@ -46,7 +48,9 @@ function mixLease(d: Digest, l: LeaseSnapshot): void {
   ])
     text(d, value);
   text(d, l.access === null ? null : JSON.stringify(l.access));
-  for (const value of [l.paid, l.fee, l.refunded]) text(d, value?.toFixed() ?? null);
+  text(d, l.checks === null ? null : JSON.stringify(l.checks));
+  d.int(l.requireChecks ? 1 : 0);
+  for (const value of [l.paid, l.fee, l.refunded, l.credited]) text(d, value?.toFixed() ?? null);
 }
 
 /**

@@ -123,7 +123,7 @@ describe('TradingCore', () => {
     ],
     [
       'access details with a NUL',
-      { kind: 'activateLease', leaseId: 'missing', access: { host: 'a\u0000' } },
+      { kind: 'activateLease', leaseId: 'missing', access: { host: 'a\u0000' }, checks: null },
       'LEASE_NOT_PROVISIONING',
     ],
   ])('refuses %s, and changes nothing', (_what, command, code) => {
@@ -180,16 +180,19 @@ describe('TradingCore', () => {
     const [lease] = core.state.leases.sorted();
     const before = core.stateHash();
     for (const command of [
-      { kind: 'activateLease', leaseId: lease.id, access: { host: 'a\u0000' } },
-      { kind: 'activateLease', leaseId: lease.id, access: { ['k\ud800']: 1 } },
-      { kind: 'activateLease', leaseId: lease.id, access: { blob: 'x'.repeat(20_000) } },
+      { kind: 'activateLease', leaseId: lease.id, access: { host: 'a\u0000' }, checks: null },
+      { kind: 'activateLease', leaseId: lease.id, access: { ['k\ud800']: 1 }, checks: null },
+      { kind: 'activateLease', leaseId: lease.id, access: { blob: 'x'.repeat(20_000) }, checks: null },
       { kind: 'failLease', leaseId: lease.id, reason: 'broken\u0000' },
     ] as TradingCommand[]) {
       expect(core.execute(command, NOW + 5000).outcome).toMatchObject({ ok: false, code: 'INVALID_REQUEST' });
     }
     expect(core.stateHash()).toEqual(before);
     expect(
-      core.execute({ kind: 'activateLease', leaseId: lease.id, access: { host: 'n1' } }, NOW + 5000).outcome,
+      core.execute(
+        { kind: 'activateLease', leaseId: lease.id, access: { host: 'n1' }, checks: null },
+        NOW + 5000,
+      ).outcome,
     ).toMatchObject({
       ok: true,
       value: { lease: { status: 'active' } },

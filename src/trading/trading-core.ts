@@ -2,7 +2,7 @@ import type { TradingCommand } from './commands';
 import type { TradingEvent } from './events';
 import type { CommandContext } from './handlers/context';
 import { deposit } from './handlers/funds';
-import { activate, fail, interrupt, release } from './handlers/lease-commands';
+import { activate, fail, interrupt, lose, release, verify } from './handlers/lease-commands';
 import { addMarket } from './handlers/markets';
 import { amendOrder, cancelAllOrders, cancelOrder, placeOrder } from './handlers/orders';
 import { setSshKey } from './handlers/ssh-keys';
@@ -59,10 +59,14 @@ export class TradingCore {
         return deposit(state, ctx, command);
       case 'setSshKey':
         return setSshKey(state, ctx, command);
+      case 'verifyLease':
+        return verify(state, ctx, command);
       case 'activateLease':
         return activate(state, ctx, command);
       case 'failLease':
         return fail(state, ctx, command);
+      case 'loseLease':
+        return lose(state, ctx, command);
       case 'releaseLease':
         return release(state, ctx, command);
       case 'interruptLease':

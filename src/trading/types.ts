@@ -59,7 +59,32 @@ export interface TradeRecord {
   readonly time: number;
 }
 
-export type LeaseStatus = 'provisioning' | 'active' | 'ended' | 'released' | 'interrupted' | 'failed';
+export type LeaseStatus =
+  'provisioning' | 'verifying' | 'active' | 'ended' | 'released' | 'interrupted' | 'failed';
+
+/**
+ * A cluster's acceptance report on a lease's allocation (PROTOCOL.md's `checks`): whether it passed, how many GPUs
+ * it found, and whatever figures the agent measured (nodes up, devices, bandwidth), kept as sent.
+ */
+export interface AcceptanceChecks {
+  readonly passed: boolean;
+  readonly gpus: number;
+  readonly [figure: string]: unknown;
+}
+
+/** Why a lease was credited, and the formula's inputs (see the README's SLA credits). */
+export interface CreditTerms {
+  readonly reason: 'late_activation' | 'ended_early' | 'not_delivered';
+  /** GPU-hours the buyer was promised and did not get (late hours count here too). */
+  readonly undeliveredGpuHours: Decimal;
+  /** USD per GPU-hour. */
+  readonly price: Decimal;
+  readonly creditBps: number;
+  /** undelivered GPU-hours x price x creditBps / 10000, before the cap. */
+  readonly penalty: Decimal;
+  /** What the seller had available to pay it from (this lease's payout included). */
+  readonly cap: Decimal;
+}
 
 export interface LeaseSnapshot {
   readonly id: string;
@@ -72,6 +97,12 @@ export interface LeaseSnapshot {
   readonly price: number;
   readonly durationHours: number;
   readonly feeBps: number;
+  /** The market's SLA credit rate, fixed when the lease opened (basis points of the undelivered notional). */
+  readonly creditBps: number;
+  /** When the lease was promised to be active; later than this earns the buyer a credit (null: instant). */
+  readonly activateBy: number | null;
+  /** Whether the lease may only go active on passed acceptance checks (the market's or operator's rule). */
+  readonly requireChecks: boolean;
   readonly status: LeaseStatus;
   readonly startAt: number | null;
   readonly endAt: number | null;
@@ -80,12 +111,16 @@ export interface LeaseSnapshot {
   /** What the cluster handed the buyer (SSH endpoint, credentials): shown to the buyer only. */
   readonly access: Readonly<Record<string, unknown>> | null;
   readonly failureReason: string | null;
+  /** The cluster's acceptance report, when it sent one (null: the lease is unverified). */
+  readonly checks: AcceptanceChecks | null;
   /** When an interrupt's notice runs out (interruptible markets). */
   readonly interruptAt: number | null;
   readonly endedAt: number | null;
   readonly paid: Decimal | null;
   readonly fee: Decimal | null;
   readonly refunded: Decimal | null;
+  /** The SLA credit the seller paid the buyer (null: none). */
+  readonly credited: Decimal | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -100,7 +135,7 @@ export interface Posting {
   readonly amount: Decimal;
 }
 
-export type LedgerKind = 'deposit' | 'hold' | 'release' | 'fill' | 'settlement' | 'refund';
+export type LedgerKind = 'deposit' | 'hold' | 'release' | 'fill' | 'settlement' | 'refund' | 'credit';
 
 /** One balanced movement of money (its postings sum to zero), with the ids of what it belongs to. */
 export interface LedgerTransaction {
@@ -110,9 +145,11 @@ export interface LedgerTransaction {
   readonly tradeId: string | null;
   readonly leaseId: string | null;
   readonly postings: readonly Posting[];
+  /** A credit's reason and the formula's inputs. */
+  readonly credit?: CreditTerms;
 }
 
-export type WebhookType = 'lease.provision' | 'lease.deprovision';
+export type WebhookType = 'lease.provision' | 'lease.interrupt' | 'lease.deprovision';
 
 /**
  * A request to a seller's cluster. Its id is the `webhook-id` of every attempt and its payload is fixed here, so
@@ -143,6 +180,12 @@ export interface MarketTerms {
   readonly maxDurationHours: number;
   readonly feeBps: number;
   readonly noticeMinutes: number;
+  /** Minutes from trade to `active` the market promises; later earns the buyer an SLA credit. */
+  readonly activationMinutes: number;
+  /** SLA credit rate: basis points of the undelivered notional the seller pays the buyer. */
+  readonly creditBps: number;
+  /** Leases go active only on passed acceptance checks (a cluster answering without checks fails them). */
+  readonly requireChecks: boolean;
 }
 
 /** A seller's cluster as a sell order needs it. */
@@ -164,4 +207,5 @@ export interface Trader {
  * How a trade's lease starts. `webhook`: the lease waits in `provisioning` until the seller's cluster hands the
  * GPUs over (or fails at the deadline). `instant`: no cluster is called, the lease is active at once.
  */
-export type ProvisioningPolicy = { mode: 'instant' } | { mode: 'webhook'; deadlineMs: number };
+export type ProvisioningPolicy =
+  { mode: 'instant' } | { mode: 'webhook'; deadlineMs: number; requireChecks: boolean };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatMoney, formatUnits } from '../trading/money';
 import type { TradingEvent } from '../trading/events';
-import type { LedgerKind, LedgerTransaction } from '../trading/types';
+import type { CreditTerms, LedgerKind, LedgerTransaction } from '../trading/types';
 import { leaseView } from '../trading/views/lease-view';
 import { isoTime } from '../trading/time';
 
@@ -34,17 +34,31 @@ const FUNDS_EVENT: Record<LedgerKind, string> = {
   fill: 'funds.escrowed',
   settlement: 'settlement.paid',
   refund: 'settlement.refunded',
+  credit: 'settlement.credited',
 };
 
 /** Whose money a ledger transaction is about: the account the event is keyed by, and how much moved. */
 function accountOf(t: LedgerTransaction): { accountId: string; amount: string } {
-  // A settlement pays the seller (the posting to an available book); every other kind moves one account's money.
+  // A settlement pays the seller (the posting to an available book), a credit pays the buyer (likewise); every
+  // other kind moves one account's money.
   const main =
-    t.kind === 'settlement'
-      ? t.postings.find((p) => p.book === 'available')
+    t.kind === 'settlement' || t.kind === 'credit'
+      ? t.postings.find((p) => p.book === 'available' && p.amount.gt(0))
       : t.postings.find((p) => p.book === 'available' || p.book === 'escrow');
   const posting = main ?? t.postings[0];
   return { accountId: posting.accountId, amount: formatMoney(posting.amount.abs()) };
+}
+
+/** An SLA credit's reason and the formula's inputs, as decimal strings. */
+function creditView(c: CreditTerms) {
+  return {
+    reason: c.reason,
+    undeliveredGpuHours: c.undeliveredGpuHours.toFixed(),
+    price: formatMoney(c.price),
+    creditBps: c.creditBps,
+    penalty: formatMoney(c.penalty),
+    cap: formatMoney(c.cap),
+  };
 }
 
 /** The ids a funds or settlement event names: the order, the trade and the lease it belongs to. */
@@ -105,6 +119,7 @@ export function settlementEvents(
           accountId,
           amount,
           ...refsOf(t),
+          ...(t.credit ? { credit: creditView(t.credit) } : {}),
           postings: t.postings.map((p) => ({
             accountId: p.accountId,
             book: p.book,

@@ -106,7 +106,11 @@ class WriterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
           clock,
           config.provisioning.mode === 'instant'
             ? { mode: 'instant' }
-            : { mode: 'webhook', deadlineMs: config.provisioning.deadlineSeconds * 1000 },
+            : {
+                mode: 'webhook',
+                deadlineMs: config.provisioning.deadlineSeconds * 1000,
+                requireChecks: config.provisioning.requireChecks,
+              },
           { maxBatch: MAX_BATCH, maxQueue: config.writer.queueLimit, verifyForMs: 3000 },
           new Logger(TradingWriter.name),
           {

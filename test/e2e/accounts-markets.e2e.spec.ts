@@ -70,6 +70,9 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
         maxDurationHours: 720,
         feeBps: 30,
         noticeMinutes: 15,
+        activationMinutes: 10,
+        creditBps: 1000,
+        requireChecks: false,
       });
     });
 
@@ -96,7 +99,13 @@ describe('exchange over HTTP: health, auth, accounts, ledger, markets', () => {
         .set('Authorization', api.admin())
         .send(market)
         .expect(201);
-      expect(created.body).toEqual({ ...market, noticeMinutes: 0 });
+      expect(created.body).toEqual({
+        ...market,
+        noticeMinutes: 0,
+        activationMinutes: 10,
+        creditBps: 1000,
+        requireChecks: false,
+      });
       const again = await api.http
         .post('/v1/admin/markets')
         .set('Authorization', api.admin())

@@ -188,14 +188,15 @@ describe('leases and the test clock', () => {
     );
     expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual([
       'lease.provisioning',
+      'lease.verifying',
       'lease.active',
       'lease.interrupt_noticed',
       'lease.released',
       'settlement.paid',
       'settlement.refunded',
     ]);
-    expect(events[4].event.data).toMatchObject({ amount: expect.any(String), leaseId: lease.id });
-    const paid = events[4].event.data.postings.find((p: { book: string }) => p.book === 'escrow');
+    expect(events[5].event.data).toMatchObject({ amount: expect.any(String), leaseId: lease.id });
+    const paid = events[5].event.data.postings.find((p: { book: string }) => p.book === 'escrow');
     expect(paid.amount).toBe('-48');
   });
 

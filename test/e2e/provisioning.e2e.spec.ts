@@ -94,7 +94,7 @@ describe('provisioning through the cluster webhook', () => {
   });
 
   beforeEach(() => {
-    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0 };
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' };
   });
 
   afterEach(async () => {
@@ -131,7 +131,12 @@ describe('provisioning through the cluster webhook', () => {
     expect((buyerSaw.lease as Lease).access).toEqual(active.access);
     const sellerSaw = await sellerWs.seen((m) => (m.lease as Lease | undefined)?.status === 'active');
     expect(sellerSaw.lease).not.toHaveProperty('access');
-    expect(buyerWs.on('leases').map((m) => (m.lease as Lease).status)).toEqual(['provisioning', 'active']);
+    // The reference agent reports its acceptance checks: the lease shows them being run before it is active.
+    expect(buyerWs.on('leases').map((m) => (m.lease as Lease).status)).toEqual([
+      'provisioning',
+      'verifying',
+      'active',
+    ]);
     buyerWs.close();
     sellerWs.close();
 
@@ -143,10 +148,90 @@ describe('provisioning through the cluster webhook', () => {
     ).body.filter((e: { key: string }) => e.key === id);
     expect(events.map((e: { event: { type: string } }) => e.event.type)).toEqual([
       'lease.provisioning',
+      'lease.verifying',
       'lease.active',
     ]);
     expect(JSON.stringify(events)).not.toContain('kubeconfig');
     await api.http.post(`/v1/leases/${id}/release`).set('Authorization', buyer.key).expect(200);
+  });
+
+  it('a failed acceptance check: a full refund and a credit; the cluster is degraded and takes no new sells', async () => {
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0, checks: 'fail' };
+    const before = await balance(buyer.key);
+    const id = await trade(FIRM, 8, 1);
+    const failed = await leaseWhen(id, 'failed');
+    expect(failed).toMatchObject({
+      failureReason: 'the acceptance checks failed: they found 7 GPUs, the lease bought 8',
+      verified: false,
+      checks: { passed: false, gpus: 7 },
+      // 8 GPU-hours undelivered x 2.00 x 10%.
+      settlement: { paid: '0', refunded: '16', credited: '1.6' },
+    });
+    expect(await balance(buyer.key)).toEqual({
+      ...before,
+      available: String(Number(before.available) + 1.6),
+    });
+    const clusters = (await api.http.get('/v1/clusters').set('Authorization', seller.key).expect(200)).body;
+    expect(clusters.find((c: { id: string }) => c.id === seller.cluster)).toMatchObject({
+      status: 'degraded',
+      degradedReason: `acceptance checks failed on lease ${id}`,
+    });
+    const refused = await api.http
+      .post('/v1/orders')
+      .set('Authorization', seller.key)
+      .send({
+        symbol: FIRM,
+        side: 'sell',
+        type: 'limit',
+        price: '2.00',
+        quantity: 8,
+        clusterId: seller.cluster,
+      })
+      .expect(409);
+    expect(refused.body.error.code).toBe('CLUSTER_DEGRADED');
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' };
+    await api.http
+      .post(`/v1/clusters/${seller.cluster}/restore`)
+      .set('Authorization', seller.key)
+      .expect(200);
+  });
+
+  it("a cluster that loses an active lease's GPUs: it ends, billed to the GPU-second, and the buyer is credited", async () => {
+    const before = await balance(buyer.key);
+    const id = await trade(FIRM, 8, 2);
+    const active = await leaseWhen(id, 'active');
+    await advance(1800);
+    await agent.lose(id, 'node gpu-1 drained');
+    const lost = await leaseWhen(id, 'interrupted');
+    expect(lost.failureReason).toBe("the cluster lost the lease's GPUs: node gpu-1 drained");
+    // The formula, from the exchange's own times: GPU-hours delivered to 4 decimals, rounded down.
+    const ms = Date.parse(lost.endedAt as string) - Date.parse(active.startAt as string);
+    const delivered = Math.floor(((8 * ms) / 3_600_000) * 10_000) / 10_000;
+    const paid = 2 * delivered;
+    const undelivered = 16 - delivered;
+    const credit = undelivered * 2 * 0.1;
+    const cents = (x: number) => x.toFixed(2);
+    const settlement = lost.settlement as Record<string, string>;
+    expect(cents(Number(settlement.paid))).toBe(cents(paid));
+    expect(cents(Number(settlement.refunded))).toBe(cents(32 - paid));
+    expect(cents(Number(settlement.credited))).toBe(cents(credit));
+    const after = await balance(buyer.key);
+    expect(cents(Number(after.available) - Number(before.available))).toBe(cents(-paid + credit));
+    const [event] = (
+      await api.http
+        .get('/v1/admin/events?type=settlement.credited&limit=1000')
+        .set('Authorization', api.admin())
+        .expect(200)
+    ).body.filter((e: { event: { data: { leaseId: string } } }) => e.event.data.leaseId === id);
+    expect(event.event.data).toMatchObject({
+      accountId: buyer.id,
+      amount: settlement.credited,
+      credit: {
+        reason: 'ended_early',
+        undeliveredGpuHours: String(Number(undelivered.toFixed(4))),
+        creditBps: 1000,
+      },
+    });
   });
 
   it("sends the buyer's SSH public key with the provision; the cluster puts it in the access", async () => {
@@ -176,7 +261,7 @@ describe('provisioning through the cluster webhook', () => {
   });
 
   it('async: the cluster answers 202, then calls back signed; the lease is active from the callback', async () => {
-    agent.behavior = { mode: 'async', delayMs: 300, failNext: 0 };
+    agent.behavior = { mode: 'async', delayMs: 300, failNext: 0, checks: 'pass' };
     const id = await trade(FIRM, 8, 2);
     const active = await leaseWhen(id, 'active');
     expect(requestsFor(id).map((r) => r.answer)).toEqual([202]);
@@ -185,7 +270,7 @@ describe('provisioning through the cluster webhook', () => {
   });
 
   it('a cluster that fails twice then succeeds gets the same webhook-id each time and allocates once', async () => {
-    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 2 };
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 2, checks: 'pass' };
     const id = await trade(FIRM, 8, 2);
     await leaseWhen(id, 'active');
     const requests = requestsFor(id);
@@ -206,7 +291,7 @@ describe('provisioning through the cluster webhook', () => {
   });
 
   it('a cluster that never answers: the lease fails at the deadline and the buyer is refunded exactly', async () => {
-    agent.behavior = { mode: 'hang', delayMs: 0, failNext: 0 };
+    agent.behavior = { mode: 'hang', delayMs: 0, failNext: 0, checks: 'pass' };
     const before = await balance(buyer.key);
     const id = await trade(FIRM, 8, 3);
     // 8 GPUs x 3 h x 2.00 = 48 USD in escrow while the cluster is asked, again and again (1 s timeouts).
@@ -247,9 +332,33 @@ describe('provisioning through the cluster webhook', () => {
     const failed = await leaseWhen(id, 'failed');
     expect(failed).toMatchObject({
       failureReason: expect.stringContaining('deadline'),
-      settlement: { paid: '0', fee: '0', refunded: '48' },
+      settlement: { paid: '0', fee: '0', refunded: '48', credited: '4.8' },
     });
-    expect(await balance(buyer.key)).toEqual(before);
+    // Refunded in full, and credited by the seller: 24 GPU-hours undelivered x 2.00 x the market's 10%.
+    expect(await balance(buyer.key)).toEqual({
+      ...before,
+      available: String(Number(before.available) + 4.8),
+    });
+    const credits = (
+      await api.http
+        .get('/v1/admin/events?type=settlement.credited&limit=1000')
+        .set('Authorization', api.admin())
+        .expect(200)
+    ).body.filter((e: { event: { data: { leaseId: string } } }) => e.event.data.leaseId === id);
+    expect(credits.map((e: { event: { data: unknown } }) => e.event.data)).toEqual([
+      expect.objectContaining({
+        accountId: buyer.id,
+        amount: '4.8',
+        credit: {
+          reason: 'not_delivered',
+          undeliveredGpuHours: '24',
+          price: '2',
+          creditBps: 1000,
+          penalty: '4.8',
+          cap: expect.any(String),
+        },
+      }),
+    ]);
     const refunds = (
       await api.http
         .get('/v1/admin/events?type=settlement.refunded&limit=1000')
@@ -263,7 +372,7 @@ describe('provisioning through the cluster webhook', () => {
       ).body.some((e: { key: string }) => e.key === id),
     ).toBe(true);
     // Once the cluster answers again: it is told to take back whatever it set up, and never allocates the lease.
-    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0 };
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' };
     await eventually(
       async () => requestsFor(id, 'lease.deprovision').some((r) => r.answer === 200),
       15_000,
@@ -299,7 +408,7 @@ describe('provisioning through the cluster webhook', () => {
   });
 
   it('refuses a callback whose signature does not verify, or that is a replay; takes a good one', async () => {
-    agent.behavior = { mode: 'hang', delayMs: 0, failNext: 0 };
+    agent.behavior = { mode: 'hang', delayMs: 0, failNext: 0, checks: 'pass' };
     const id = await trade(FIRM, 8, 1);
     const body = JSON.stringify({ leaseId: id, status: 'active', access: { ssh: 'forged' } });
     const signed = (secret: string, at: Date) => ({
@@ -332,7 +441,7 @@ describe('provisioning through the cluster webhook', () => {
     expect(good.body).toEqual({ leaseId: id, status: 'active' });
     expect((await lease(id)).access).toEqual({ ssh: 'forged' });
     await post(signed(seller.webhookSecret, new Date())).expect(200); // the same answer again changes nothing
-    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0 };
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' };
     await api.http.post(`/v1/leases/${id}/release`).set('Authorization', buyer.key).expect(200);
   });
 
@@ -375,12 +484,12 @@ describe('provisioning through the cluster webhook', () => {
   });
 
   it('a restart in the middle of a retry schedule resumes it, with the same webhook-id', async () => {
-    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 1_000 };
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 1_000, checks: 'pass' };
     const id = await trade(FIRM, 8, 1);
     await eventually(async () => requestsFor(id).length >= 2, 15_000, 'two attempts');
     await exchange.stop('SIGKILL');
     const before = requestsFor(id).length;
-    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0 };
+    agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' };
     exchange = await ExchangeProcess.start(database, env);
     api = new Api(exchange);
     await leaseWhen(id, 'active');

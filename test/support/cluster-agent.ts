@@ -22,7 +22,7 @@ export async function agentSeller(
     gpuCount: agentGpus,
     exchangeUrl,
     sshHost: 'login.test.internal',
-    behavior: { mode: 'sync', delayMs: 0, failNext: 0 },
+    behavior: { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' },
   });
   const seller = await api.seller(name, { ...cluster, webhookUrl: agent.webhookUrl });
   agent.secret = seller.webhookSecret;

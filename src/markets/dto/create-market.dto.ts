@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
@@ -52,4 +52,33 @@ export class CreateMarketDto {
   @Min(0)
   @Max(10_000)
   feeBps: number;
+
+  @ApiPropertyOptional({
+    example: 10,
+    description: 'Minutes from trade to active the market promises (default 10)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_080)
+  activationMinutes?: number;
+
+  @ApiPropertyOptional({
+    example: 1000,
+    description:
+      'SLA credit: basis points of the undelivered notional the seller pays the buyer (default 1000)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  creditBps?: number;
+
+  @ApiPropertyOptional({
+    example: false,
+    description: 'Leases go active only on passed acceptance checks (default false)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  requireChecks?: boolean;
 }

@@ -33,6 +33,15 @@ export class MarketEntity {
   @Column({ name: 'notice_minutes', type: 'integer' })
   noticeMinutes: number;
 
+  @Column({ name: 'activation_minutes', type: 'integer' })
+  activationMinutes: number;
+
+  @Column({ name: 'credit_bps', type: 'integer' })
+  creditBps: number;
+
+  @Column({ name: 'require_checks', type: 'boolean' })
+  requireChecks: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -1,7 +1,7 @@
 import type { AmendedEvent, EngineEvent, TradeEvent } from '../../engine/types';
 import { unitsToUsd } from '../money';
 import type { TradingState } from '../state/trading-state';
-import type { LevelChange, OrderSnapshot, TradeRecord } from '../types';
+import type { LevelChange, MarketTerms, OrderSnapshot, TradeRecord } from '../types';
 import type { CommandContext } from './context';
 import { openLease } from './leases';
 import { holdOf, moveHeld, post } from './ledger';
@@ -138,8 +138,8 @@ function recordTrade(state: TradingState, ctx: CommandContext, e: TradeEvent): v
     time: ctx.now,
   };
   ctx.events.push({ type: 'trade.executed', trade });
-  const market = state.markets.get(e.symbol);
-  openLease(state, ctx, trade, sell.clusterId as string, market?.feeBps ?? 0);
+  // A trade happens only in a book the core opened for a market it holds.
+  openLease(state, ctx, trade, sell.clusterId as string, state.markets.get(e.symbol) as MarketTerms);
   // The buyer's hold for these GPUs ends: the notional goes to escrow, the rest of that part back to available.
   const held = holdOf(buy, e.quantity);
   const notional = price.times(e.quantity).times(e.durationHours);

@@ -1,6 +1,6 @@
 import type Decimal from 'decimal.js';
 import type { TradingState } from '../state/trading-state';
-import type { LedgerKind, LedgerTransaction, OrderSnapshot, Posting } from '../types';
+import type { CreditTerms, LedgerKind, LedgerTransaction, OrderSnapshot, Posting } from '../types';
 import { unitsToUsd } from '../money';
 import type { CommandContext } from './context';
 
@@ -12,7 +12,7 @@ export function post(
   state: TradingState,
   ctx: CommandContext,
   kind: LedgerKind,
-  refs: { orderId?: number; tradeId?: string; leaseId?: string },
+  refs: { orderId?: number; tradeId?: string; leaseId?: string; credit?: CreditTerms },
   postings: Posting[],
 ): void {
   const moved = postings.filter((p) => !p.amount.isZero());
@@ -23,6 +23,7 @@ export function post(
     tradeId: refs.tradeId ?? null,
     leaseId: refs.leaseId ?? null,
     postings: moved,
+    ...(refs.credit ? { credit: refs.credit } : {}),
   };
   for (const p of moved) state.balances.apply(p);
   ctx.events.push({ type: 'ledger.posted', transaction });

@@ -2,13 +2,13 @@ import type { LeaseSnapshot } from '../types';
 
 /** When a live lease must be settled: its provisioning deadline, its interrupt notice's end, or its end. */
 function dueAt(lease: LeaseSnapshot): number | null {
-  if (lease.status === 'provisioning') return lease.provisionDeadline;
+  if (lease.status === 'provisioning' || lease.status === 'verifying') return lease.provisionDeadline;
   if (lease.interruptAt !== null && lease.endAt !== null && lease.interruptAt < lease.endAt)
     return lease.interruptAt;
   return lease.endAt;
 }
 
-/** Leases not yet over (provisioning or active): their GPUs stay committed to their cluster until they end. */
+/** Leases not yet over (provisioning, verifying or active): their GPUs stay committed to their cluster until they end. */
 export class LiveLeases {
   private readonly byId = new Map<string, LeaseSnapshot>();
 

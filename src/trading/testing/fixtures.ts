@@ -18,6 +18,9 @@ export const MARKET: MarketTerms = {
   maxDurationHours: 720,
   feeBps: 100,
   noticeMinutes: 0,
+  activationMinutes: 10,
+  creditBps: 1000,
+  requireChecks: false,
 };
 
 export const INTERRUPTIBLE: MarketTerms = {
@@ -78,7 +81,11 @@ export function emptyCore(
     sshKeys: new Map(),
     recentClientOrders: [],
   });
-  return new TradingCore(state, testIds, options.provisioning ?? { mode: 'webhook', deadlineMs: 600_000 });
+  return new TradingCore(
+    state,
+    testIds,
+    options.provisioning ?? { mode: 'webhook', deadlineMs: 600_000, requireChecks: false },
+  );
 }
 
 /** A limit order with the defaults a test does not care about. */

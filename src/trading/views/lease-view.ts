@@ -24,6 +24,9 @@ export function leaseView(l: LeaseSnapshot, viewerId: string | null = null) {
     interruptAt: isoTimeOrNull(l.interruptAt),
     endedAt: isoTimeOrNull(l.endedAt),
     ...(l.failureReason === null ? {} : { failureReason: l.failureReason }),
+    activateBy: isoTimeOrNull(l.activateBy),
+    verified: l.checks?.passed === true,
+    checks: l.checks,
     ...(viewerId !== null && viewerId === l.buyerId && l.access !== null ? { access: l.access } : {}),
     settlement:
       l.paid === null
@@ -32,6 +35,7 @@ export function leaseView(l: LeaseSnapshot, viewerId: string | null = null) {
             paid: formatMoney(l.paid),
             fee: formatMoney(l.fee ?? '0'),
             refunded: formatMoney(l.refunded ?? '0'),
+            credited: formatMoney(l.credited ?? '0'),
           },
   };
 }

@@ -12,6 +12,7 @@ function referenceOf(t: LedgerTransaction): string | null {
       return t.tradeId;
     case 'settlement':
     case 'refund':
+    case 'credit':
       return t.leaseId;
     case 'deposit':
       return null;

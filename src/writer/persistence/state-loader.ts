@@ -32,6 +32,11 @@ interface LeaseRow {
   provision_deadline: string | null;
   access: Record<string, unknown> | null;
   failure_reason: string | null;
+  credit_bps: number;
+  activate_by: string | null;
+  require_checks: boolean;
+  checks: LeaseSnapshot['checks'];
+  credited: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -39,9 +44,10 @@ interface LeaseRow {
 const LIVE_LEASES = `select id, trade_id, symbol, buyer_id, seller_id, cluster_id, quantity,
   (price * 1000000)::bigint as price, duration_hours, fee_bps, status, ${ms('start_at')} as start_at,
   ${ms('end_at')} as end_at, ${ms('interrupt_at')} as interrupt_at, ${ms('ended_at')} as ended_at, paid, fee,
-  refunded, ${ms('provision_deadline')} as provision_deadline, access, failure_reason,
+  refunded, ${ms('provision_deadline')} as provision_deadline, access, failure_reason, credit_bps,
+  ${ms('activate_by')} as activate_by, require_checks, checks, credited,
   ${ms('created_at')} as created_at, ${ms('updated_at')} as updated_at
-  from leases where status in ('provisioning', 'active')`;
+  from leases where status in ('provisioning', 'verifying', 'active')`;
 
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
 const decimal = (v: string | null): Decimal | null => (v === null ? null : new Decimal(v));
@@ -58,17 +64,22 @@ function leaseOf(r: LeaseRow): LeaseSnapshot {
     price: Number(r.price),
     durationHours: r.duration_hours,
     feeBps: r.fee_bps,
+    creditBps: r.credit_bps,
+    activateBy: num(r.activate_by),
+    requireChecks: r.require_checks,
     status: r.status,
     startAt: num(r.start_at),
     endAt: num(r.end_at),
     provisionDeadline: num(r.provision_deadline),
     access: r.access,
     failureReason: r.failure_reason,
+    checks: r.checks,
     interruptAt: num(r.interrupt_at),
     endedAt: num(r.ended_at),
     paid: decimal(r.paid),
     fee: decimal(r.fee),
     refunded: decimal(r.refunded),
+    credited: decimal(r.credited),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -167,7 +178,8 @@ async function loadMarkets(client: PoolClient): Promise<MarketTerms[]> {
   const rows = (
     await client.query(
       `select symbol, gpu, region, lease_class, tick_size, lot_size, min_duration_hours, max_duration_hours,
-              fee_bps, notice_minutes from markets order by symbol`,
+              fee_bps, notice_minutes, activation_minutes, credit_bps, require_checks
+         from markets order by symbol`,
     )
   ).rows;
   return rows.map((r) => ({
@@ -181,6 +193,9 @@ async function loadMarkets(client: PoolClient): Promise<MarketTerms[]> {
     maxDurationHours: r.max_duration_hours,
     feeBps: r.fee_bps,
     noticeMinutes: r.notice_minutes,
+    activationMinutes: r.activation_minutes,
+    creditBps: r.credit_bps,
+    requireChecks: r.require_checks,
   }));
 }
 

@@ -101,7 +101,7 @@ export class MemoryStore extends TradingStore {
         ]),
       ),
       liveLeases: [...this.leases.values()].filter(
-        (l) => l.status === 'provisioning' || l.status === 'active',
+        (l) => l.status === 'provisioning' || l.status === 'verifying' || l.status === 'active',
       ),
       available,
       deposited: this.balanceOf(EXCHANGE_ACCOUNT_ID, 'deposits').negated(),

@@ -64,7 +64,7 @@ const CLUSTERS: ClusterTerms[] = SELLERS.map((s, i) => ({
   gpuCount: 256,
 }));
 const MARKETS = [MARKET, INTERRUPTIBLE];
-const POLICY = { mode: 'webhook', deadlineMs: 30 * 60_000 } as const;
+const POLICY = { mode: 'webhook', deadlineMs: 30 * 60_000, requireChecks: false } as const;
 /** A clientOrderId the in-memory database refuses (as PostgreSQL refuses a NUL the core did not see). */
 const POISON = 'poison-';
 const MAX_QUEUE = 48;
@@ -267,7 +267,7 @@ export class Simulation {
           ids.push(e.order.id);
           this.orderIds.set(e.order.accountId, ids.slice(-20));
         } else if (e.type === 'lease.changed') {
-          if (e.lease.status === 'provisioning' || e.lease.status === 'active')
+          if (['provisioning', 'verifying', 'active'].includes(e.lease.status))
             this.leases.set(e.lease.id, e.lease);
           else this.leases.delete(e.lease.id);
         }
@@ -333,11 +333,19 @@ export class Simulation {
       ];
     if (roll <= 81 && leases.length > 0) {
       const lease = r.pick(leases);
-      const act = r.int(1, 10);
-      if (act <= 5)
-        return [{ kind: 'activateLease', leaseId: lease.id, access: { host: `node-${r.int(1, 9)}` } }];
-      if (act <= 6) return [{ kind: 'failLease', leaseId: lease.id, reason: 'no GPUs after all' }];
-      if (act <= 8) return [{ kind: 'releaseLease', accountId: lease.buyerId, leaseId: lease.id }];
+      const act = r.int(1, 13);
+      const access = { host: `node-${r.int(1, 9)}` };
+      if (act <= 3) return [{ kind: 'activateLease', leaseId: lease.id, access, checks: null }];
+      if (act <= 4) return [{ kind: 'verifyLease', leaseId: lease.id, access }];
+      if (act <= 6) {
+        // Passed, failed, or passed with fewer GPUs than the lease bought.
+        const checks = { passed: r.chance(0.7), gpus: lease.quantity - (r.chance(0.2) ? 8 : 0) };
+        return [{ kind: 'activateLease', leaseId: lease.id, access: null, checks }];
+      }
+      if (act <= 7)
+        return [{ kind: 'failLease', leaseId: lease.id, reason: 'no GPUs after all', checks: null }];
+      if (act <= 8) return [{ kind: 'loseLease', leaseId: lease.id, reason: 'node drained' }];
+      if (act <= 10) return [{ kind: 'releaseLease', accountId: lease.buyerId, leaseId: lease.id }];
       return [{ kind: 'interruptLease', accountId: lease.sellerId, leaseId: lease.id }];
     }
     if (roll <= 86) return [{ kind: 'tick' }];
@@ -384,7 +392,7 @@ export class Simulation {
       case 5: {
         const lease = [...this.leases.values()][0];
         return [
-          { kind: 'activateLease', leaseId: lease?.id ?? 'none', access: { host: 'a\ud800' } },
+          { kind: 'activateLease', leaseId: lease?.id ?? 'none', access: { host: 'a\ud800' }, checks: null },
           true,
           false,
         ];
