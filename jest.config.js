@@ -13,6 +13,8 @@ module.exports = {
   testPathIgnorePatterns: [
     '/node_modules/',
     ...(process.env.KAFKA_BROKERS ? [] : ['/test/kafka/']),
+    // The Slurm suite needs a Slurm: `npm run test:slurm` starts one (scripts/slurm-local.sh) and sets SLURM_CONF.
+    ...(process.env.SLURM_CONF ? [] : ['/test/slurm/']),
     // The trader's page is tested in Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it).
     ...(existsSync('/usr/bin/chromium') ? [] : ['/test/web/']),
   ],

@@ -25,6 +25,8 @@ need() {
 }
 
 configure() {
+  # Each start is a fresh Slurm: no nodes left drained, no reservations or jobs from an earlier run.
+  rm -rf "$dir/state" "$dir/spool"
   # The socket's folder is open to every user (they all run srun); the key's is root's alone.
   mkdir -p "$dir/state" "$dir/spool" "$dir/munge" "$dir/munge-key" "$dir/log"
   chmod 755 "$dir" "$dir/munge"
@@ -72,6 +74,7 @@ CONF
 
 start() {
   need
+  stop # whatever an earlier run left
   configure
   munged --socket="$dir/munge/munge.socket" --key-file="$dir/munge-key/munge.key" \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" --seed-file="$dir/munge-key/munged.seed" -f
@@ -93,8 +96,10 @@ stop() {
   for pid in "$dir"/slurmd-*.pid "$dir/slurmctld.pid" "$dir/munge/munged.pid"; do
     [ -f "$pid" ] && kill "$(cat "$pid")" 2> /dev/null || true
   done
-  for _ in $(seq 1 20); do
-    pgrep -f "slurmctld|slurmd|munged --socket=$dir" > /dev/null || break
+  # munged's pid file names the process that wrote it, not always the daemon: find it by its socket too.
+  pkill -f "munged --socket=$dir/munge/munge.socket" 2> /dev/null || true
+  for _ in $(seq 1 40); do
+    pgrep -f "slurmctld|slurmd -N|munged --socket=$dir" > /dev/null || break
     sleep 0.25
   done
   rm -f "$dir"/*.pid "$dir/munge/munged.pid"

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { signedHeaders, webhookHeaders } from '../provisioning/webhook-signature';
+import { webhookHeaders } from '../provisioning/webhook-signature';
+import { readBody, reply, sendSigned } from './agent-http';
 import { Inventory } from './inventory';
 
 /** How the simulated cluster answers (changeable while it runs, to play a slow, failing or async cluster). */
@@ -40,10 +40,8 @@ export interface Received {
   answer: number | null;
 }
 
-const MAX_BODY = 1024 * 1024;
 const REMEMBERED_IDS = 100_000;
 const KEPT_RECEIVED = 10_000;
-const CALLBACK_ATTEMPTS = 6;
 
 /**
  * The reference cluster agent: the seller's side of PROTOCOL.md's provisioning hook. It verifies each request's
@@ -177,26 +175,12 @@ export class ClusterAgent {
 
   /** `POST /v1/provisioning/callback`, signed like the exchange's webhooks, retried with the same id. */
   private async callBack(body: Record<string, unknown>): Promise<void> {
-    const id = `msg_${randomUUID().replace(/-/g, '')}`;
-    const payload = JSON.stringify(body);
-    for (let attempt = 0; attempt < CALLBACK_ATTEMPTS; attempt++) {
-      try {
-        const response = await fetch(`${this.options.exchangeUrl}/v1/provisioning/callback`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...signedHeaders(this.secret as string, id, payload),
-          },
-          body: payload,
-          signal: AbortSignal.timeout(10_000),
-        });
-        // 2xx: taken; 4xx: refused for good (a lease no longer provisioning, say); 5xx: try again.
-        if (response.status < 500) return;
-      } catch {
-        // the exchange is unreachable: try again
-      }
-      await new Promise<void>((r) => this.later(r, 500 * 2 ** attempt));
-    }
+    await sendSigned(
+      `${this.options.exchangeUrl}/v1/provisioning/callback`,
+      this.secret as string,
+      body,
+      (ms) => new Promise<void>((r) => this.later(r, ms)),
+    );
   }
 
   /** Plays a cluster losing a lease's GPUs (a node drained): frees them and tells the exchange, signed. */
@@ -239,23 +223,4 @@ export class ClusterAgent {
       received: this.received,
     };
   }
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

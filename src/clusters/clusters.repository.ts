@@ -21,6 +21,17 @@ export interface Cluster {
   degradedAt: string | null;
   degradedReason: string | null;
   degradedCause: DegradedCause | null;
+  /** What the cluster's agent last reported its scheduler shows (null: it never did). */
+  inventory: ClusterInventory | null;
+}
+
+export interface ClusterInventory {
+  gpus: number;
+  /** GPUs the seller can have offered plus leased on this cluster (at most its `gpuCount`). */
+  offerable: number;
+  nodes: { name: string; gpus: number; gpusUsed?: number; state: string; usable: boolean }[];
+  drift: number;
+  reportedAt: string;
 }
 
 export type DegradedCause = 'unresponsive' | 'failed_checks';
@@ -37,6 +48,8 @@ interface ClusterRow {
   degraded_at: Date | null;
   degraded_reason: string | null;
   degraded_cause: DegradedCause | null;
+  inventory: Omit<ClusterInventory, 'reportedAt'> | null;
+  inventory_at: Date | null;
 }
 
 const toCluster = (r: ClusterRow): Cluster => ({
@@ -52,6 +65,8 @@ const toCluster = (r: ClusterRow): Cluster => ({
   degradedAt: r.degraded_at?.toISOString() ?? null,
   degradedReason: r.degraded_reason,
   degradedCause: r.degraded_cause,
+  inventory:
+    r.inventory && r.inventory_at ? { ...r.inventory, reportedAt: r.inventory_at.toISOString() } : null,
 });
 
 /** Clusters as stored; their webhook secrets sealed at rest (see SecretBox). */
@@ -152,6 +167,20 @@ export class ClustersRepository {
         [id, degraded.reason, degraded.cause],
       );
     }
+    const rows: ClusterRow[] = await this.db.query(`select * from clusters where id = $1`, [id]);
+    return rows.length ? toCluster(rows[0]) : null;
+  }
+
+  /** Records the inventory the cluster's agent reported; returns the cluster as it is now. */
+  async setInventory(id: string, inventory: Omit<ClusterInventory, 'reportedAt'>): Promise<Cluster | null> {
+    await this.db.query(`update clusters set inventory = $2, inventory_at = now() where id = $1`, [
+      id,
+      JSON.stringify(inventory),
+    ]);
+    return this.findOne(id);
+  }
+
+  async findOne(id: string): Promise<Cluster | null> {
     const rows: ClusterRow[] = await this.db.query(`select * from clusters where id = $1`, [id]);
     return rows.length ? toCluster(rows[0]) : null;
   }

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../common/domain-error';
 import type { ClusterTerms } from '../trading/types';
-import { Cluster, ClustersRepository, DegradedCause } from './clusters.repository';
+import { Cluster, ClusterInventory, ClustersRepository, DegradedCause } from './clusters.repository';
 import { CreateClusterDto } from './dto/create-cluster.dto';
 import { WebhookUrlPolicy } from './webhook-url-policy';
 
@@ -73,10 +73,17 @@ export class ClustersService implements OnModuleInit {
     return this.byId.get(clusterId)?.accountId ?? null;
   }
 
-  /** The cluster a new sell order names (synchronous, after `load()`): owned, and not degraded. */
+  /**
+   * The cluster a new sell order names (synchronous, after `load()`): owned, and not degraded. Its size is what
+   * its owner declared, or less when its agent reports fewer GPUs it can offer (then a sell beyond them is
+   * INSUFFICIENT_CAPACITY).
+   */
   offering(accountId: string, clusterId: unknown): ClusterTerms {
-    const terms = this.owned(accountId, clusterId);
-    const cluster = this.byId.get(terms.id);
+    const owned = this.owned(accountId, clusterId);
+    const cluster = this.byId.get(owned.id);
+    const terms = cluster?.inventory
+      ? { ...owned, gpuCount: Math.min(owned.gpuCount, cluster.inventory.offerable) }
+      : owned;
     if (cluster?.status === 'degraded')
       throw new DomainError(
         'CLUSTER_DEGRADED',
@@ -115,6 +122,23 @@ export class ClustersService implements OnModuleInit {
     if (!cluster) return;
     this.byId.set(cluster.id, cluster);
     this.logger.log(`cluster ${cluster.id} (account ${cluster.accountId}) is active again (${evidence})`);
+  }
+
+  /** Keeps the inventory the cluster's agent reported (it bounds the cluster's sells from now on). */
+  async recordInventory(
+    clusterId: string,
+    inventory: Omit<ClusterInventory, 'reportedAt'>,
+  ): Promise<Cluster> {
+    await this.load();
+    const cluster = await this.clusters.setInventory(clusterId, inventory);
+    if (!cluster) throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
+    this.byId.set(cluster.id, cluster);
+    return cluster;
+  }
+
+  /** The inventory the cluster last reported, if any (synchronous, after `load()`). */
+  inventoryOf(clusterId: string): ClusterInventory | null {
+    return this.byId.get(clusterId)?.inventory ?? null;
   }
 
   /** The owner says its cluster works again: it takes sell orders (until it fails again). */

@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, Inject, Post, RawBodyRequest, Req 
 import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../auth/auth.decorators';
+import { InventoryReportDto } from './dto/inventory-report.dto';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
 import { ProvisioningService } from './provisioning.service';
 
@@ -20,5 +21,17 @@ export class ProvisioningController {
     @Body() body: ProvisioningCallbackDto,
   ) {
     return this.provisioning.callback(request.rawBody, headers, body);
+  }
+
+  /** A cluster agent reports what its scheduler shows; it bounds what the seller can offer on the cluster. */
+  @Post('inventory')
+  @HttpCode(200)
+  @Public()
+  inventory(
+    @Req() request: RawBodyRequest<Request>,
+    @Headers() headers: Record<string, unknown>,
+    @Body() body: InventoryReportDto,
+  ) {
+    return this.provisioning.inventory(request.rawBody, headers, body);
   }
 }

@@ -14,6 +14,7 @@ import type {
 import type { AcceptanceChecks, LeaseSnapshot } from '../trading/types';
 import { CommandBus } from '../writer/command-bus';
 import { outcomeOf } from './cluster-answer';
+import { InventoryReportDto } from './dto/inventory-report.dto';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
 import { webhookHeaders } from './webhook-signature';
 import { DeliveryStatus, WebhookDeliveriesRepository, deliveryView } from './webhook-deliveries.repository';
@@ -44,16 +45,26 @@ export class ProvisioningService {
    * deprovision is already on its way). A failed acceptance check degrades the cluster (no new sell orders) until
    * a check passes on it again.
    */
-  async complete(leaseId: string, outcome: ProvisioningOutcome): Promise<LeaseSnapshot> {
+  async complete(
+    leaseId: string,
+    outcome: ProvisioningOutcome,
+    clusterId: string | null = null,
+  ): Promise<LeaseSnapshot> {
+    const checks = 'checks' in outcome ? outcome.checks : null;
+    const inventory = clusterId === null ? null : (await this.clustersService.load()).inventoryOf(clusterId);
+    if (checks && inventory && typeof checks.gpus === 'number' && checks.gpus > inventory.gpus)
+      throw new DomainError(
+        'INVALID_REQUEST',
+        `the checks report ${checks.gpus} GPUs; the cluster's inventory shows ${inventory.gpus} in all`,
+      );
     const { lease } = await this.commands.submit(commandOf(leaseId, outcome));
-    const checks = lease.checks;
-    if (lease.status === 'failed' && checks !== null)
+    if (lease.status === 'failed' && lease.checks !== null)
       await this.clustersService.markDegraded(
         lease.clusterId,
         'failed_checks',
         `acceptance checks failed on lease ${lease.id}`,
       );
-    else if (lease.status === 'active' && checks?.passed === true)
+    else if (lease.status === 'active' && lease.checks?.passed === true)
       await this.clustersService.markHealthy(lease.clusterId, 'checks_passed');
     return lease;
   }
@@ -77,21 +88,61 @@ export class ProvisioningService {
     dto: ProvisioningCallbackDto,
   ) {
     const lease = await this.webhooks.leaseOf(dto.leaseId);
-    const target = lease ? await this.clusters.webhookTarget(lease.clusterId) : null;
-    if (!lease || !target || !rawBody)
-      throw new DomainError('INVALID_SIGNATURE', 'the signature does not verify');
+    await this.verify(lease?.clusterId ?? null, rawBody, headers);
+    const outcome = outcomeOf(dto);
+    if (!outcome) throw new DomainError('INVALID_REQUEST', 'the callback is not one the exchange can store');
+    const done = await this.complete(dto.leaseId, outcome, lease?.clusterId ?? null);
+    return { leaseId: done.id, status: done.status };
+  }
+
+  /**
+   * A cluster agent's signed inventory: what its scheduler shows. A report that claims more GPUs than its own
+   * nodes show, or more offerable than its usable nodes hold, is refused. It bounds the cluster's sells.
+   */
+  async inventory(rawBody: Buffer | undefined, headers: Record<string, unknown>, dto: InventoryReportDto) {
+    await this.verify(dto.clusterId, rawBody, headers);
+    const onNodes = dto.nodes.reduce((sum, n) => sum + n.gpus, 0);
+    const usable = dto.nodes.reduce((sum, n) => sum + (n.usable ? n.gpus : 0), 0);
+    if (dto.gpus !== onNodes)
+      throw new DomainError(
+        'INVALID_REQUEST',
+        `the report claims ${dto.gpus} GPUs; its nodes show ${onNodes}`,
+      );
+    if (dto.offerable > usable)
+      throw new DomainError(
+        'INVALID_REQUEST',
+        `the report claims ${dto.offerable} offerable GPUs; its usable nodes hold ${usable}`,
+      );
+    const cluster = await this.clustersService.recordInventory(dto.clusterId, {
+      gpus: dto.gpus,
+      offerable: dto.offerable,
+      nodes: dto.nodes.map(({ name, gpus, gpusUsed, state, usable }) => ({
+        name,
+        gpus,
+        gpusUsed,
+        state,
+        usable,
+      })),
+      drift: dto.drift ?? 0,
+    });
+    return { clusterId: cluster.id, gpuCount: cluster.gpuCount, inventory: cluster.inventory };
+  }
+
+  /** Checks a request is signed with the cluster's secret (over id.timestamp.body, within 5 minutes: no replays). */
+  private async verify(
+    clusterId: string | null,
+    rawBody: Buffer | undefined,
+    headers: Record<string, unknown>,
+  ) {
+    const target = clusterId ? await this.clusters.webhookTarget(clusterId) : null;
+    if (!target || !rawBody) throw new DomainError('INVALID_SIGNATURE', 'the signature does not verify');
     try {
-      // Checks the signature over id.timestamp.body, and refuses timestamps more than 5 minutes away (replays).
       new Webhook(target.secret).verify(rawBody, webhookHeaders(headers));
     } catch (error) {
       if (error instanceof WebhookVerificationError)
         throw new DomainError('INVALID_SIGNATURE', `the signature does not verify: ${error.message}`);
       throw error;
     }
-    const outcome = outcomeOf(dto);
-    if (!outcome) throw new DomainError('INVALID_REQUEST', 'the callback is not one the exchange can store');
-    const done = await this.complete(dto.leaseId, outcome);
-    return { leaseId: done.id, status: done.status };
   }
 }
 

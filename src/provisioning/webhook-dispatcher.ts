@@ -238,7 +238,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       return { retry: { ...attempt, error }, cluster: 'failed' };
     }
     try {
-      await this.provisioning.complete(delivery.leaseId, outcome);
+      await this.provisioning.complete(delivery.leaseId, outcome, delivery.clusterId);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'LEASE_NOT_PROVISIONING')
         return { close: 'abandoned', attempt: { ...attempt, error: error.message }, cluster: 'answered' };

@@ -9,7 +9,7 @@ import { Received, broker, brokers, ledgerBalances, outbox, published, readTopic
 
 const FIRM = 'H100-SXM.us-west.firm';
 const INT = 'H100-SXM.us-west.int';
-const LEASE_ORDER = ['lease.provisioning', 'lease.active', 'lease.interrupt_noticed'];
+const LEASE_ORDER = ['lease.provisioning', 'lease.verifying', 'lease.active', 'lease.interrupt_noticed'];
 
 /** Runs with `npm run test:kafka` (a real broker from scripts/kafka-local.sh, real PostgreSQL). */
 describe('settlement events on Kafka', () => {
@@ -173,7 +173,8 @@ describe('settlement events on Kafka', () => {
       const ends = lifecycle.filter((t) => !LEASE_ORDER.includes(t));
       expect(ends).toHaveLength(1);
       expect(lifecycle[lifecycle.length - 1]).toBe(ends[0]);
-      expect(lifecycle.slice(0, 2)).toEqual(['lease.provisioning', 'lease.active']);
+      // The reference agent reports its acceptance checks: every lease is verified before it is active.
+      expect(lifecycle.slice(0, 3)).toEqual(['lease.provisioning', 'lease.verifying', 'lease.active']);
     }
     const trades = received.filter((r) => r.type === 'trade.executed');
     expect(trades).toHaveLength(4);

@@ -66,6 +66,8 @@ export function placeOrder(state: TradingState, ctx: CommandContext, cmd: PlaceC
       return refuse('UNKNOWN_CLUSTER', 'a sell order names one of your clusters');
     if (cluster.gpu !== market.gpu || cluster.region !== market.region)
       return refuse('UNKNOWN_CLUSTER', `cluster ${cluster.id} is not ${market.gpu} in ${market.region}`);
+    if (!Number.isSafeInteger(cluster.gpuCount) || cluster.gpuCount < 0)
+      return refuse('INSUFFICIENT_CAPACITY', `cluster ${cluster.id} reports no usable GPU count`);
     const free = state.capacity.free(cluster);
     if (o.quantity > free)
       return refuse('INSUFFICIENT_CAPACITY', `cluster has ${free} of ${cluster.gpuCount} GPUs free to offer`);
