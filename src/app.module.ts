@@ -23,6 +23,7 @@ import { EventsModule } from './events/events.module';
 import { ProvisioningModule } from './provisioning/provisioning.module';
 import { WriterModule } from './writer/writer.module';
 import { ReplicationModule } from './replication/replication.module';
+import { ReliabilityModule } from './reliability/reliability.module';
 
 export interface AppOptions {
   config: AppConfig;
@@ -66,6 +67,7 @@ export class AppModule {
         OrdersModule,
         MarketDataModule,
         LeasesModule,
+        ReliabilityModule,
         GatewayModule,
         EventsModule,
         ProvisioningModule,

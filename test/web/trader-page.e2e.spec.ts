@@ -114,6 +114,10 @@ describe("the trader's page", () => {
     expect(await page.locator('#trades tbody tr').first().innerText()).toMatch(/2\.5\s+8\s+3/);
     await page.waitForSelector(askRow('2.5'), { state: 'detached', timeout: 1000 });
     expect(await page.locator('#candles [data-empty="candles"]').isHidden()).toBe(true);
+    // Beside the book, the seller's delivery record: the lease was checked and active on time.
+    const record = page.locator(`#sellers tr[data-seller-id="${seller.id}"]`);
+    await record.waitFor({ timeout: 10_000 });
+    await textBecomes(record, /1 \/ 0\s+100%\s+1 of 1/);
     await screenshot('3-trade');
     expect(consoleErrors).toEqual([]);
   });

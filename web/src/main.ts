@@ -10,6 +10,7 @@ import { DepthChart } from './views/depth-chart';
 import { Ladder } from './views/ladder';
 import { Market, MarketPicker, Ticker } from './views/market-picker';
 import { Notices } from './views/notices';
+import { SellersPanel } from './views/sellers-panel';
 import { Trade, TradesTape } from './views/trades-tape';
 
 /** The market on screen: its book as the feed keeps it, and how to stop listening to it. */
@@ -30,6 +31,7 @@ const ladder = new Ladder();
 const tape = new TradesTape();
 const candles = new CandlesChart();
 const depth = new DepthChart();
+const sellers = new SellersPanel(api, (error, doing) => notices.error(error, doing));
 const account = new AccountPanel(api, feed, (error, doing) => notices.error(error, doing));
 let view: View | null = null;
 
@@ -45,9 +47,11 @@ function show(market: Market): void {
     feed.subscribe('trades', market.symbol, (m) => {
       tape.add(m as unknown as Trade);
       candles.add(m as unknown as Trade);
+      sellers.traded();
     }),
   );
   account.setMarket(market);
+  sellers.setMarket(market.symbol);
   void loadHistory(current);
 }
 

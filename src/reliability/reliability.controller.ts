@@ -1,0 +1,24 @@
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators';
+import { ReliabilityService } from './reliability.service';
+
+/** Sellers' delivery records: public, like the book (see the README's "Delivery records"). */
+@ApiTags('reliability')
+@Public()
+@Controller('v1')
+export class ReliabilityController {
+  constructor(@Inject(ReliabilityService) private readonly reliability: ReliabilityService) {}
+
+  /** Leases delivered, failed, interrupted, lost and credited; on-time activation; time to active; GPU-hours. */
+  @Get('sellers/:id/reliability')
+  seller(@Param('id') id: string) {
+    return this.reliability.seller(id);
+  }
+
+  /** The same for every seller that traded in the market, together and one by one. */
+  @Get('markets/:symbol/reliability')
+  market(@Param('symbol') symbol: string) {
+    return this.reliability.market(symbol);
+  }
+}
