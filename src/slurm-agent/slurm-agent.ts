@@ -308,8 +308,9 @@ export class SlurmAgent {
   private interrupt(leaseId: string, at: number): Promise<void> {
     return this.inSlurm(async () => {
       const name = reservationOf(leaseId);
-      if (!(await this.options.slurm.reservations()).some((r) => r.name === name)) return;
-      await this.options.slurm.setReservationEnd(name, at);
+      const reservation = (await this.options.slurm.reservations()).find((r) => r.name === name);
+      if (!reservation) return;
+      if (!(reservation.endTime <= at)) await this.options.slurm.setReservationEnd(name, at);
       await this.options.slurm.signalJobs(name, 'TERM');
     });
   }

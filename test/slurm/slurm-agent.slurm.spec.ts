@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,11 +54,11 @@ describe('the Slurm cluster agent', () => {
     (await api.http.get('/v1/clusters').set('Authorization', seller.key).expect(200)).body.find(
       (c: { id: string }) => c.id === clusterId,
     );
-  const sell = (quantity: number) =>
+  const sell = (quantity: number, symbol = FIRM) =>
     api.http
       .post('/v1/orders')
       .set('Authorization', seller.key)
-      .send({ symbol: FIRM, side: 'sell', type: 'limit', price: '2.00', quantity, clusterId });
+      .send({ symbol, side: 'sell', type: 'limit', price: '2.00', quantity, clusterId });
   const reservations = () => slurm('scontrol', 'show', 'reservation', '--oneliner');
   const nodeState = (node: string) =>
     /State=(\S+)/.exec(slurm('scontrol', 'show', 'node', node, '--oneliner'))?.[1];
@@ -82,12 +82,12 @@ describe('the Slurm cluster agent', () => {
     await eventually(async () => (await cluster()).inventory?.offerable === 16, 15_000, 'the inventory');
   };
   /** A sell of 8 GPUs and a buy that takes it for `hours`; returns the lease id. */
-  async function trade(hours: number): Promise<string> {
-    await sell(8).expect(201);
+  async function trade(hours: number, symbol = FIRM): Promise<string> {
+    await sell(8, symbol).expect(201);
     const buy = await api.http
       .post('/v1/orders')
       .set('Authorization', buyer.key)
-      .send({ symbol: FIRM, side: 'buy', type: 'limit', price: '2.00', quantity: 8, durationHours: hours })
+      .send({ symbol, side: 'buy', type: 'limit', price: '2.00', quantity: 8, durationHours: hours })
       .expect(201);
     const fills = (await api.http.get('/v1/fills?limit=5').set('Authorization', buyer.key).expect(200)).body;
     return fills.find((f: { orderId: string }) => f.orderId === buy.body.id).leaseId;
@@ -151,6 +151,8 @@ describe('the Slurm cluster agent', () => {
     await exchange?.stop();
     await database?.drop();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    for (const r of reservations().matchAll(/ReservationName=(gpux-\S+)/g))
+      slurm('scancel', `--reservation=${r[1]}`);
     for (const r of reservations().matchAll(/ReservationName=(gpux-\S+)/g))
       slurm('scontrol', 'delete', `ReservationName=${r[1]}`);
   });
@@ -267,6 +269,48 @@ describe('the Slurm cluster agent', () => {
     // The restarted agent made no second reservation.
     expect(reservations().match(new RegExp(`gpux-${id}`, 'g'))).toHaveLength(1);
     await api.http.post(`/v1/leases/${id}/release`).set('Authorization', buyer.key).expect(200);
+    await eventually(
+      async () => !reservations().includes(`gpux-${id}`),
+      15_000,
+      'the reservation to be deleted',
+    );
+  });
+
+  it("an interrupt notice reaches the buyer's jobs, and the reservation ends by the notice's end", async () => {
+    const id = await trade(2, 'H100-SXM.us-east.int');
+    const active = await leaseWhen(id, 'active');
+    const { user, reservation } = active.access!.slurm;
+    const job = spawn(
+      'runuser',
+      ['-u', user, '--', 'srun', `--reservation=${reservation}`, '--gres=gpu:8', 'sleep', '600'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const ended = new Promise((resolve) => job.once('exit', resolve));
+    await eventually(
+      async () => slurm('squeue', '-h', '-o', '%T', '-R', reservation).includes('RUNNING'),
+      15_000,
+      'the job to run',
+    );
+    const noticed = (
+      await api.http.post(`/v1/leases/${id}/interrupt`).set('Authorization', seller.key).expect(200)
+    ).body;
+    await ended; // SIGTERM reached the job
+    await eventually(
+      async () => slurm('squeue', '-h', '-o', '%T', '-R', reservation).trim() === '',
+      15_000,
+      'the job to end',
+    );
+    const endTime = /EndTime=(\S+)/.exec(
+      slurm('scontrol', 'show', 'reservation', reservation, '--oneliner'),
+    )?.[1];
+    const [y, mo, d, h, mi, sec] = (endTime ?? '').split(/[-T:]/).map(Number);
+    expect(new Date(y, mo - 1, d, h, mi, sec).getTime()).toBeLessThanOrEqual(
+      Date.parse(noticed.interruptAt) + 1000,
+    );
+    await advance(15 * 60 + 5);
+    await leaseWhen(id, 'interrupted');
     await eventually(
       async () => !reservations().includes(`gpux-${id}`),
       15_000,
