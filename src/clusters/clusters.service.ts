@@ -1,4 +1,14 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { PgChannel } from '../common/pg-channel';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { randomBytes } from 'node:crypto';
@@ -15,22 +25,35 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * model/region on every sell without a database round trip).
  */
 @Injectable()
-export class ClustersService implements OnModuleInit {
+export class ClustersService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClustersService.name);
   private readonly byId = new Map<string, Cluster>();
   /** Loading every cluster, once; a failed load is forgotten, so the next call tries again. */
   private loaded: Promise<this> | null = null;
+  /** Every node's cache follows a change made on any node (degraded, restored, a new inventory). */
+  private readonly changes: PgChannel;
 
   constructor(
     @Inject(ClustersRepository) private readonly clusters: ClustersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WebhookUrlPolicy) private readonly urlPolicy: WebhookUrlPolicy,
-  ) {}
+    @Inject(getDataSourceToken()) db: DataSource,
+  ) {
+    this.changes = new PgChannel('exchange_clusters_changed', config.database.url, db, this.logger);
+  }
 
   /** Webhook secrets stored before they were sealed, or under a key being rotated out, are sealed anew. */
   async onModuleInit(): Promise<void> {
     const sealed = await this.clusters.resealSecrets();
     if (sealed > 0) this.logger.log(`sealed ${sealed} webhook secrets with the current key`);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.changes.listen((id) => void this.refresh(id));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.changes.stop();
   }
 
   /** Registers a cluster; its webhook secret (Standard Webhooks, `whsec_<base64>`) is shown this once. */
@@ -42,7 +65,7 @@ export class ClustersService implements OnModuleInit {
     const max = this.config.limits.clustersPerAccount;
     const cluster = await this.clusters.create(accountId, dto, secret, max);
     if (!cluster) throw new DomainError('LIMIT_REACHED', `an account registers at most ${max} clusters`);
-    this.byId.set(cluster.id, cluster);
+    await this.changed(cluster);
     return { ...cluster, webhookSecret: secret };
   }
 
@@ -103,7 +126,7 @@ export class ClustersService implements OnModuleInit {
     if (now?.status === 'degraded' && (now.degradedCause === cause || cause === 'unresponsive')) return;
     const cluster = await this.clusters.setDegraded(clusterId, { cause, reason });
     if (!cluster) return;
-    this.byId.set(cluster.id, cluster);
+    await this.changed(cluster);
     this.logger.warn(`cluster ${cluster.id} (account ${cluster.accountId}) is degraded: ${reason}`);
   }
 
@@ -120,7 +143,7 @@ export class ClustersService implements OnModuleInit {
     if (!now.degradedCause || !clears.includes(now.degradedCause)) return;
     const cluster = await this.clusters.setDegraded(clusterId, null, clears);
     if (!cluster) return;
-    this.byId.set(cluster.id, cluster);
+    await this.changed(cluster);
     this.logger.log(`cluster ${cluster.id} (account ${cluster.accountId}) is active again (${evidence})`);
   }
 
@@ -132,7 +155,7 @@ export class ClustersService implements OnModuleInit {
     await this.load();
     const cluster = await this.clusters.setInventory(clusterId, inventory);
     if (!cluster) throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
-    this.byId.set(cluster.id, cluster);
+    await this.changed(cluster);
     return cluster;
   }
 
@@ -156,6 +179,25 @@ export class ClustersService implements OnModuleInit {
     if (!cluster || cluster.accountId !== accountId)
       throw new DomainError('UNKNOWN_CLUSTER', 'no such cluster');
     return cluster;
+  }
+
+  /** Keeps the cluster as this node changed it, and tells the other nodes to read it again. */
+  private async changed(cluster: Cluster): Promise<void> {
+    this.byId.set(cluster.id, cluster);
+    await this.changes.announce(cluster.id).catch((error: unknown) => {
+      this.logger.warn(`cannot tell the other nodes of cluster ${cluster.id}: ${(error as Error).message}`);
+    });
+  }
+
+  /** Another node changed a cluster: read it again (a node that has not loaded the clusters yet will). */
+  private async refresh(clusterId: string): Promise<void> {
+    if (this.loaded === null) return;
+    try {
+      const cluster = await this.clusters.findOne(clusterId);
+      if (cluster) this.byId.set(cluster.id, cluster);
+    } catch (error) {
+      this.logger.warn(`cannot read cluster ${clusterId} again: ${(error as Error).message}`);
+    }
   }
 
   load(): Promise<this> {

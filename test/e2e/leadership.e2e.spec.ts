@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { signedHeaders } from '../../src/provisioning/webhook-signature';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 import { failoverSuite } from '../support/failover-suite';
 import { WsClient } from '../support/ws-client';
@@ -80,6 +81,69 @@ onPostgres('nodes on one database: fencing', () => {
         .get('/v1/account')
         .set('Authorization', `Bearer ${key.body.apiKey}`)
         .expect(401);
+  });
+
+  it("a cluster's inventory reported through one node bounds its sells on every node", async () => {
+    const admin = `Bearer ${nodes[0].adminKey}`;
+    const account = await request(nodes[0].url)
+      .post('/v1/admin/accounts')
+      .set('Authorization', admin)
+      .send({ name: 'seller', scopes: ['sell', 'read'] })
+      .expect(201);
+    const key = `Bearer ${account.body.apiKey}`;
+    const cluster = (
+      await request(nodes[0].url)
+        .post('/v1/clusters')
+        .set('Authorization', key)
+        .send({
+          name: 'c',
+          gpu: 'H100-SXM',
+          region: 'us-east',
+          gpuCount: 64,
+          webhookUrl: 'http://127.0.0.1:9/h',
+        })
+        .expect(201)
+    ).body;
+    const sell = (node: ExchangeProcess) =>
+      request(node.url).post('/v1/orders').set('Authorization', key).send({
+        symbol: SYMBOL,
+        side: 'sell',
+        type: 'limit',
+        price: '3.00',
+        quantity: 16,
+        clusterId: cluster.id,
+      });
+    const body = JSON.stringify({
+      clusterId: cluster.id,
+      gpus: 16,
+      offerable: 8,
+      nodes: [
+        { name: 'gpu-1', gpus: 8, state: 'IDLE', usable: true },
+        { name: 'gpu-2', gpus: 8, state: 'IDLE+DRAIN', usable: false },
+      ],
+    });
+    await request(nodes[2].url)
+      .post('/v1/provisioning/inventory')
+      .set({
+        'content-type': 'application/json',
+        ...signedHeaders(cluster.webhookSecret, 'msg_inventory', body),
+      })
+      .send(body)
+      .expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // NOTIFY reaches the other nodes
+    for (const node of nodes) {
+      const refused = await sell(node);
+      expect([node.url, refused.status, refused.body.error?.code]).toEqual([
+        node.url,
+        400,
+        'INSUFFICIENT_CAPACITY',
+      ]);
+    }
+    const open = await request(nodes[0].url)
+      .get('/v1/orders?status=open')
+      .set('Authorization', key)
+      .expect(200);
+    expect(open.body).toEqual([]);
   });
 
   it('a leader paused past its lease commits nothing when it resumes, and steps down', async () => {
