@@ -189,6 +189,11 @@ describe('provisioning through the cluster webhook', () => {
       })
       .expect(409);
     expect(refused.body.error.code).toBe('CLUSTER_DEGRADED');
+    // Operators see it in the metrics.
+    const metrics = (await api.http.get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^exchange_acceptance_checks_total\{result="failed"\} 1$/m);
+    expect(metrics).toMatch(/^exchange_acceptance_checks_total\{result="passed"\} [1-9]/m);
+    expect(metrics).toMatch(/^exchange_sla_credits_usd_total\{reason="not_delivered"\} 1\.6$/m);
     agent.behavior = { mode: 'sync', delayMs: 0, failNext: 0, checks: 'pass' };
     await api.http
       .post(`/v1/clusters/${seller.cluster}/restore`)
