@@ -1,4 +1,5 @@
 import type { SlurmCli, SlurmNode, SlurmReservation } from './slurm-cli';
+import { leaseOfReservation } from './slurm-names';
 
 /** A lease's reservation is kept this long past the lease's hours (provisioning, checks, the clock's drift). */
 const RESERVATION_SLACK_MS = 30 * 60_000;
@@ -23,6 +24,36 @@ export function offerableGpus(
     else if (ours(reservation)) offerable += node.gpus;
   }
   return offerable;
+}
+
+/** The inventory as the exchange takes it (`POST /v1/provisioning/inventory`). */
+export function inventoryOf(nodes: SlurmNode[], reservations: SlurmReservation[]) {
+  return {
+    gpus: nodes.reduce((sum, n) => sum + n.gpus, 0),
+    offerable: offerableGpus(nodes, reservations, (r) => leaseOfReservation(r) !== null),
+    nodes: nodes.map(({ name, gpus, gpusUsed, state, usable }) => ({ name, gpus, gpusUsed, state, usable })),
+  };
+}
+
+/** What the buyer is handed: where to log in, as whom, and how to run in the reservation. */
+export function accessDetails(
+  loginHost: string,
+  user: string,
+  reservation: string,
+  nodes: string[],
+  quantity: number,
+) {
+  const perNode = Math.ceil(quantity / nodes.length);
+  return {
+    ssh: { host: loginHost, port: 22, user },
+    slurm: {
+      reservation,
+      user,
+      nodes,
+      gpusPerNode: perNode,
+      example: `srun --reservation=${reservation} --nodes=${nodes.length} --gres=gpu:${perNode} nvidia-smi`,
+    },
+  };
 }
 
 /**

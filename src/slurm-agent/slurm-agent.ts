@@ -5,7 +5,7 @@ import { webhookHeaders } from '../provisioning/webhook-signature';
 import { readBody, reply, sendSigned } from '../cluster-agent/agent-http';
 import { AgentJournal, LeaseRecord } from './agent-journal';
 import { BuyerUsers } from './buyer-users';
-import { acceptanceChecks, offerableGpus, pickNodes, reservationEnd } from './lease-setup';
+import { acceptanceChecks, accessDetails, inventoryOf, pickNodes, reservationEnd } from './lease-setup';
 import { SlurmCli } from './slurm-cli';
 import { leaseOfReservation, reservationOf, uuid } from './slurm-names';
 
@@ -95,19 +95,7 @@ export class SlurmAgent {
       this.options.slurm.nodes(),
       this.options.slurm.reservations(),
     ]);
-    return {
-      clusterId: this.clusterId,
-      gpus: nodes.reduce((sum, n) => sum + n.gpus, 0),
-      offerable: offerableGpus(nodes, reservations, (r) => leaseOfReservation(r) !== null),
-      nodes: nodes.map(({ name, gpus, gpusUsed, state, usable }) => ({
-        name,
-        gpus,
-        gpusUsed,
-        state,
-        usable,
-      })),
-      drift: this.drift.length,
-    };
+    return { clusterId: this.clusterId, ...inventoryOf(nodes, reservations), drift: this.drift.length };
   }
 
   /** Sends the inventory to the exchange (signed); false when it was not taken. */
@@ -271,25 +259,11 @@ export class SlurmAgent {
         user,
         reservation: name,
         nodes,
-        access: this.access(user, name, nodes, lease),
+        access: accessDetails(this.options.loginHost, user, name, nodes, lease.quantity),
       };
       await this.journal.put(record);
       return record;
     });
-  }
-
-  private access(user: string, reservation: string, nodes: string[], lease: LeaseRecord) {
-    const perNode = Math.ceil(lease.quantity / nodes.length);
-    return {
-      ssh: { host: this.options.loginHost, port: 22, user },
-      slurm: {
-        reservation,
-        user,
-        nodes,
-        gpusPerNode: perNode,
-        example: `srun --reservation=${reservation} --nodes=${nodes.length} --gres=gpu:${perNode} nvidia-smi`,
-      },
-    };
   }
 
   /** Cancels the buyer's jobs and deletes the reservation (again: a no-op). */
