@@ -208,9 +208,16 @@ export class SlurmAgent {
           await this.callBack({ leaseId, status: 'failed', reason: reserved.refused });
           return;
         }
-        lease = reserved;
-        if (!(await this.callBack({ leaseId, status: 'verifying', access: lease.access }))) return;
-        await this.journal.put((lease = { ...lease, stage: 'verifying' }));
+        const said = await this.callBack({ leaseId, status: 'verifying', access: reserved.access });
+        if (said === 'unanswered') return; // the monitor tries again
+        const now = this.journal.lease(leaseId) as LeaseRecord;
+        if (now.stage !== 'provisioning') return; // deprovisioned meanwhile
+        if (said === 'refused') {
+          // The lease is over at the exchange (its deadline passed, say): its deprovision is on its way.
+          await this.journal.put({ ...now, stage: 'failed', reason: 'the exchange refused the lease' });
+          return;
+        }
+        await this.journal.put((lease = { ...now, stage: 'verifying' }));
       }
       if (lease.stage !== 'verifying') return;
       await new Promise((resolve) => setTimeout(resolve, this.options.checkDelayMs));
@@ -220,16 +227,22 @@ export class SlurmAgent {
         { ...lease, user: lease.user as string, reservation: lease.reservation as string },
         this.options.probe,
       );
-      const current = this.journal.lease(leaseId) as LeaseRecord;
-      if (current.stage !== 'verifying') return; // deprovisioned meanwhile
-      await this.journal.put({ ...current, stage: checks.passed ? 'active' : 'failed', checks });
+      if (this.journal.lease(leaseId)?.stage !== 'verifying') return; // deprovisioned meanwhile
       const reason = checks.passed ? undefined : 'the allocation failed its acceptance checks';
-      await this.callBack({
+      const said = await this.callBack({
         leaseId,
         status: checks.passed ? 'active' : 'failed',
         access: lease.access,
         checks,
         reason,
+      });
+      if (said === 'unanswered') return; // still verifying: the monitor checks again and reports
+      const current = this.journal.lease(leaseId) as LeaseRecord;
+      if (current.stage !== 'verifying') return;
+      await this.journal.put({
+        ...current,
+        stage: checks.passed && said === 'taken' ? 'active' : 'failed',
+        checks,
       });
     } catch (error) {
       this.options.log(`lease ${leaseId}: ${(error as Error).message}`);
@@ -289,8 +302,13 @@ export class SlurmAgent {
     });
   }
 
-  /** Active leases whose reservation is gone, or whose nodes are no longer usable, are reported lost. */
+  /**
+   * Active leases whose reservation is gone, or whose nodes are no longer usable, are reported lost; leases
+   * whose setup stopped short (the exchange did not answer a callback) are taken up again.
+   */
   private async monitor(): Promise<void> {
+    for (const lease of this.journal.leases())
+      if (lease.stage === 'provisioning' || lease.stage === 'verifying') void this.settle(lease.leaseId);
     const active = this.journal.leases().filter((l) => l.stage === 'active');
     if (active.length === 0) return;
     const [nodes, reservations] = await Promise.all([
@@ -308,7 +326,7 @@ export class SlurmAgent {
           : null;
       if (reason === null) continue;
       this.options.log(`lease ${lease.leaseId} lost: ${reason}`);
-      if (await this.callBack({ leaseId: lease.leaseId, status: 'lost', reason }))
+      if ((await this.callBack({ leaseId: lease.leaseId, status: 'lost', reason })) !== 'unanswered')
         await this.journal.put({ ...lease, stage: 'lost', reason });
     }
   }
@@ -354,8 +372,8 @@ export class SlurmAgent {
     return run;
   }
 
-  /** A signed callback; true when the exchange took it or refused it for good (4xx), false if it never answered. */
-  private async callBack(body: Record<string, unknown>): Promise<boolean> {
+  /** A signed callback: the exchange took it (2xx), refused it for good (4xx), or never answered. */
+  private async callBack(body: Record<string, unknown>): Promise<'taken' | 'refused' | 'unanswered'> {
     const status = await sendSigned(
       `${this.options.exchangeUrl}/v1/provisioning/callback`,
       this.secret as string,
@@ -365,7 +383,8 @@ export class SlurmAgent {
       this.options.log(
         `the exchange refused the ${String(body.status)} callback for lease ${String(body.leaseId)}`,
       );
-    return status !== null && status < 500;
+    if (status === null || status >= 500) return 'unanswered';
+    return status < 300 ? 'taken' : 'refused';
   }
 
   private every(ms: number, task: () => Promise<unknown>): void {

@@ -223,6 +223,37 @@ describe('the Slurm cluster agent', () => {
     expect(reservations()).toContain(`ReservationName=gpux-${id}`);
     expect(srunAs(access!.user, access!.reservation)).toBe('0,1,2,3,4,5,6,7');
     expect(srunAs(OUTSIDER, access!.reservation)).toMatch(/^refused: .*Access denied/s);
+    // A report claiming more GPUs than the cluster's inventory shows is refused, and changes nothing.
+    const { secret } = agent.cluster();
+    const inflated = JSON.stringify({ leaseId: id, status: 'active', checks: { passed: true, gpus: 64 } });
+    const refused = await fetch(`${exchange.url}/v1/provisioning/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders(secret, 'msg_inflated', inflated) },
+      body: inflated,
+    });
+    expect(refused.status).toBe(400);
+    expect((await lease(id)).checks).toMatchObject({ gpus: 8 });
+    // The buyer's job still running at the end is cancelled with the reservation.
+    const job = spawn(
+      'runuser',
+      [
+        '-u',
+        access!.user,
+        '--',
+        'srun',
+        `--reservation=${access!.reservation}`,
+        '--gres=gpu:8',
+        'sleep',
+        '600',
+      ],
+      { stdio: 'ignore' },
+    );
+    const jobEnded = new Promise((resolve) => job.once('exit', resolve));
+    await eventually(
+      async () => slurm('squeue', '-h', '-o', '%T', '-R', access!.reservation).includes('RUNNING'),
+      15_000,
+      'the job to run',
+    );
     await advance(2 * 3600 + 60);
     expect((await leaseWhen(id, 'ended')).settlement).toMatchObject({ paid: '32', credited: '0' });
     await eventually(
@@ -230,6 +261,43 @@ describe('the Slurm cluster agent', () => {
       15_000,
       'the reservation to be deleted',
     );
+    await jobEnded;
+    expect(slurm('squeue', '-h', '-u', access!.user).trim()).toBe('');
+  });
+
+  it('answers a repeated webhook-id as the first time, and does the work once', async () => {
+    const { secret } = agent.cluster();
+    const leaseId = '0badc0de-0000-4000-8000-000000000001';
+    const send = async (id: string, body: unknown) => {
+      const payload = JSON.stringify(body);
+      const response = await fetch(`http://127.0.0.1:${agent.port}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signedHeaders(secret, id, payload) },
+        body: payload,
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const provision = {
+      type: 'lease.provision',
+      lease: { id: leaseId, quantity: 8, durationHours: 1 },
+      buyer: { accountId: buyer.id },
+    };
+    const first = await send('msg_provision_once', provision);
+    expect(first).toEqual({ status: 202, body: { status: 'provisioning' } });
+    expect(await send('msg_provision_once', provision)).toEqual(first);
+    await eventually(async () => reservations().includes(`gpux-${leaseId}`), 15_000, 'the reservation');
+    expect(reservations().match(new RegExp(`gpux-${leaseId}`, 'g'))).toHaveLength(1);
+    const deprovision = { type: 'lease.deprovision', lease: { id: leaseId } };
+    const gone = await send('msg_deprovision_once', deprovision);
+    expect(gone).toEqual({ status: 200, body: { status: 'deprovisioned' } });
+    expect(await send('msg_deprovision_once', deprovision)).toEqual(gone);
+    expect(reservations()).not.toContain(`gpux-${leaseId}`);
+    // A lease id that is not a UUID never reaches scontrol.
+    const hostile = await send('msg_hostile', {
+      ...provision,
+      lease: { ...provision.lease, id: 'x Users=root' },
+    });
+    expect(hostile.status).toBe(400);
   });
 
   it('a failed check: the lease fails with a full refund, the cluster is degraded and takes no new sells', async () => {
