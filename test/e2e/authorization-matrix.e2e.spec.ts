@@ -151,6 +151,14 @@ describe('the authorization matrix', () => {
       kind: 'public',
       call: async () => ({ path: `/v1/markets/${FIRM}/ticker` }),
     },
+    'GET /v1/markets/{symbol}/reliability': {
+      kind: 'public',
+      call: async () => ({ path: `/v1/markets/${FIRM}/reliability` }),
+    },
+    'GET /v1/sellers/{id}/reliability': {
+      kind: 'public',
+      call: async () => ({ path: `/v1/sellers/${seller.id}/reliability` }),
+    },
 
     'GET /v1/account': {
       kind: 'account',
@@ -318,6 +326,10 @@ describe('the authorization matrix', () => {
     'POST /v1/provisioning/callback': {
       kind: 'signed',
       call: async () => ({ path: '/v1/provisioning/callback' }),
+    },
+    'POST /v1/provisioning/inventory': {
+      kind: 'signed',
+      call: async () => ({ path: '/v1/provisioning/inventory' }),
     },
 
     'POST /v1/admin/accounts': {
