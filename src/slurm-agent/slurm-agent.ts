@@ -204,7 +204,9 @@ export class SlurmAgent {
       if (lease.stage === 'provisioning') {
         const reserved = await this.reserve(lease);
         if ('refused' in reserved) {
-          await this.journal.put({ ...lease, stage: 'failed', reason: reserved.refused });
+          const now = this.journal.lease(leaseId) as LeaseRecord;
+          if (now.stage !== 'provisioning') return; // deprovisioned meanwhile: nothing to report
+          await this.journal.put({ ...now, stage: 'failed', reason: reserved.refused });
           await this.callBack({ leaseId, status: 'failed', reason: reserved.refused });
           return;
         }
