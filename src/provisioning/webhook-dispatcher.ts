@@ -163,7 +163,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     try {
       let result = await this.deliver(delivery, passage);
       verdict = result.cluster;
-      if ('retry' in result) result = this.giveUpOnDeprovision(delivery, result);
+      if ('retry' in result) result = this.giveUpAfterAttempts(delivery, result);
       if ('close' in result) {
         this.lanes.remove(delivery);
         this.closed.push({ id: delivery.id, status: result.close, ...result.attempt });
@@ -256,7 +256,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
    * A deprovision or interrupt notice that has had all its attempts is abandoned; an abandoned deprovision
    * degrades its cluster (the seller sees both).
    */
-  private giveUpOnDeprovision(delivery: WebhookDelivery, result: Retry): Result {
+  private giveUpAfterAttempts(delivery: WebhookDelivery, result: Retry): Result {
     const max = this.config.provisioning.deprovisionAttempts;
     if (delivery.type === 'lease.provision' || result.retry.attempts < max) return result;
     this.logger.warn(
