@@ -28,18 +28,19 @@ export function readBody(req: IncomingMessage): Promise<string | null> {
 
 /**
  * POSTs `body` to the exchange, signed with the cluster's secret like the exchange's webhooks (Standard
- * Webhooks), retried with backoff and the same `webhook-id`. Returns the status of the last answer (null: the
- * exchange never answered): 2xx taken, 4xx refused for good (not retried), 5xx retried.
+ * Webhooks), retried with backoff and the same `webhook-id`. Returns the last answer's status (null: the exchange
+ * never answered) and its JSON body: 2xx taken, 4xx refused for good (not retried), 5xx retried.
  */
 export async function sendSigned(
   url: string,
   secret: string,
   body: unknown,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-): Promise<number | null> {
+): Promise<{ status: number | null; body: unknown }> {
   const id = `msg_${randomUUID().replace(/-/g, '')}`;
   const payload = JSON.stringify(body);
   let status: number | null = null;
+  let answer: unknown = null;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     try {
       const response = await fetch(url, {
@@ -49,12 +50,17 @@ export async function sendSigned(
         signal: AbortSignal.timeout(10_000),
       });
       status = response.status;
-      await response.arrayBuffer();
-      if (status < 500) return status;
+      const text = await response.text();
+      try {
+        answer = text ? JSON.parse(text) : null;
+      } catch {
+        answer = text;
+      }
+      if (status < 500) return { status, body: answer };
     } catch {
       // the exchange is unreachable: try again
     }
     await sleep(500 * 2 ** attempt);
   }
-  return status;
+  return { status, body: answer };
 }

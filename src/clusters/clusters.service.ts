@@ -159,6 +159,11 @@ export class ClustersService implements OnModuleInit, OnApplicationBootstrap, On
     return cluster;
   }
 
+  /** The cluster as this node knows it (synchronous, after `load()`). */
+  view(clusterId: string): Cluster | undefined {
+    return this.byId.get(clusterId);
+  }
+
   /** The inventory the cluster last reported, if any (synchronous, after `load()`). */
   inventoryOf(clusterId: string): ClusterInventory | null {
     return this.byId.get(clusterId)?.inventory ?? null;

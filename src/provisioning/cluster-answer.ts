@@ -12,6 +12,13 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export const checksOf = (body: { checks?: unknown }): AcceptanceChecks | null =>
   isObject(body.checks) ? (body.checks as AcceptanceChecks) : null;
 
+/** A report that says whether it passed and how many GPUs it found (what an inventory's `checks` must be). */
+export const isReport = (checks: AcceptanceChecks | null): checks is AcceptanceChecks =>
+  checks !== null &&
+  typeof checks.passed === 'boolean' &&
+  Number.isSafeInteger(checks.gpus) &&
+  checks.gpus >= 0;
+
 /**
  * What a cluster said, in a `200` answer or a signed callback: `{"status":"active","access":{...},"checks"?}`,
  * `{"status":"verifying","access":{...}}` (set up, checks running: the result follows in a callback),

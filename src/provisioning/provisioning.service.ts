@@ -13,7 +13,7 @@ import type {
 } from '../trading/commands';
 import type { AcceptanceChecks, LeaseSnapshot } from '../trading/types';
 import { CommandBus } from '../writer/command-bus';
-import { outcomeOf } from './cluster-answer';
+import { checksOf, isReport, outcomeOf } from './cluster-answer';
 import { InventoryReportDto } from './dto/inventory-report.dto';
 import { ProvisioningCallbackDto } from './dto/provisioning-callback.dto';
 import { webhookHeaders } from './webhook-signature';
@@ -113,7 +113,18 @@ export class ProvisioningService {
         'INVALID_REQUEST',
         `the report claims ${dto.offerable} offerable GPUs; its usable nodes hold ${usable}`,
       );
-    const cluster = await this.clustersService.recordInventory(dto.clusterId, {
+    const checks = checksOf(dto);
+    if (checks !== null && !isReport(checks))
+      throw new DomainError(
+        'INVALID_REQUEST',
+        'checks must be {passed: true|false, gpus: <whole number>, ...}',
+      );
+    if (checks && checks.gpus > dto.gpus)
+      throw new DomainError(
+        'INVALID_REQUEST',
+        `the checks found ${checks.gpus} GPUs; the nodes have ${dto.gpus}`,
+      );
+    let cluster = await this.clustersService.recordInventory(dto.clusterId, {
       gpus: dto.gpus,
       offerable: dto.offerable,
       nodes: dto.nodes.map(({ name, gpus, gpusUsed, state, usable }) => ({
@@ -125,7 +136,21 @@ export class ProvisioningService {
       })),
       drift: dto.drift ?? 0,
     });
-    return { clusterId: cluster.id, gpuCount: cluster.gpuCount, inventory: cluster.inventory };
+    if (checks?.passed) await this.clustersService.markHealthy(cluster.id, 'checks_passed');
+    else if (checks)
+      await this.clustersService.markDegraded(
+        cluster.id,
+        'failed_checks',
+        "the cluster's own acceptance check failed",
+      );
+    if (checks) cluster = (await this.clustersService.load()).view(cluster.id) ?? cluster;
+    return {
+      clusterId: cluster.id,
+      gpuCount: cluster.gpuCount,
+      status: cluster.status,
+      degradedCause: cluster.degradedCause,
+      inventory: cluster.inventory,
+    };
   }
 
   /** Checks a request is signed with the cluster's secret (over id.timestamp.body, within 5 minutes: no replays). */

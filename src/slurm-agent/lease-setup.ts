@@ -119,7 +119,12 @@ export async function acceptanceChecks(
   if (probe && up.length === lease.nodes.length) {
     const perNode = Math.min(...up.map((n) => n.gpus));
     try {
-      const seen = await slurm.probe(lease.user, lease.reservation, lease.nodes.length, perNode);
+      const seen = await slurm.probe(
+        lease.user,
+        { reservation: lease.reservation },
+        lease.nodes.length,
+        perNode,
+      );
       const devices = seen.reduce((sum, s) => sum + s.devices.length, 0);
       gpus = Math.min(gpus, devices);
       items.push({
@@ -142,5 +147,38 @@ export async function acceptanceChecks(
     checkedAt: new Date().toISOString(),
     durationMs: Date.now() - started,
     items,
+  };
+}
+
+/**
+ * A check of the cluster's idle nodes on its own (no lease): a job on each idle, unreserved, usable node must see
+ * all of that node's GPUs. Null when no node is idle (nothing to check now).
+ */
+export async function idleNodeChecks(
+  slurm: SlurmCli,
+): Promise<(Record<string, unknown> & { passed: boolean; gpus: number }) | null> {
+  const [nodes, reservations] = await Promise.all([slurm.nodes(), slurm.reservations()]);
+  const reserved = new Set(reservations.flatMap((r) => r.nodes));
+  const idle = nodes.filter((n) => n.usable && n.gpus > 0 && n.gpusUsed === 0 && !reserved.has(n.name));
+  if (idle.length === 0) return null;
+  const started = Date.now();
+  const perNode = Math.min(...idle.map((n) => n.gpus));
+  let seen: { node: string; devices: string[] }[] = [];
+  let error: string | null = null;
+  try {
+    seen = await slurm.probe('root', { nodes: idle.map((n) => n.name) }, idle.length, perNode);
+  } catch (e) {
+    error = (e as Error).message.slice(0, 300);
+  }
+  const devices = seen.reduce((sum, s) => sum + s.devices.length, 0);
+  return {
+    passed: error === null && seen.length === idle.length && seen.every((s) => s.devices.length >= perNode),
+    gpus: devices,
+    scope: 'idle nodes',
+    nodes: idle.length,
+    checkedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    perNode: Object.fromEntries(seen.map((s) => [s.node, s.devices.length])),
+    ...(error ? { error } : {}),
   };
 }

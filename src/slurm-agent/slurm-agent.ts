@@ -5,7 +5,14 @@ import { webhookHeaders } from '../provisioning/webhook-signature';
 import { readBody, reply, sendSigned } from '../cluster-agent/agent-http';
 import { AgentJournal, LeaseRecord } from './agent-journal';
 import { BuyerUsers } from './buyer-users';
-import { acceptanceChecks, accessDetails, inventoryOf, pickNodes, reservationEnd } from './lease-setup';
+import {
+  acceptanceChecks,
+  accessDetails,
+  idleNodeChecks,
+  inventoryOf,
+  pickNodes,
+  reservationEnd,
+} from './lease-setup';
 import { SlurmCli } from './slurm-cli';
 import { leaseOfReservation, reservationOf, uuid } from './slurm-names';
 
@@ -53,6 +60,8 @@ export class SlurmAgent {
   /** What reconciling found that did not match (reported, and shown at `GET /state`). */
   readonly drift: string[] = [];
   private readonly busy = new Set<string>();
+  /** What the exchange said of the cluster at the last inventory: degraded by a failed acceptance check. */
+  private degradedByChecks = false;
   private slurmQueue: Promise<unknown> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopped = false;
@@ -98,16 +107,24 @@ export class SlurmAgent {
     return { clusterId: this.clusterId, ...inventoryOf(nodes, reservations), drift: this.drift.length };
   }
 
-  /** Sends the inventory to the exchange (signed); false when it was not taken. */
+  /**
+   * Sends the inventory to the exchange (signed); false when it was not taken. While the exchange says the
+   * cluster is degraded by a failed check, the report carries a fresh check of its idle nodes: one that passes
+   * lets the cluster take sell orders again.
+   */
   async reportInventory(): Promise<boolean> {
     if (!this.secret || !this.clusterId) return false;
-    const status = await sendSigned(
+    const checks = this.degradedByChecks ? await idleNodeChecks(this.options.slurm) : null;
+    const { status, body } = await sendSigned(
       `${this.options.exchangeUrl}/v1/provisioning/inventory`,
       this.secret,
-      await this.inventory(),
+      { ...(await this.inventory()), ...(checks ? { checks } : {}) },
       () => Promise.resolve(),
     );
-    return status !== null && status >= 200 && status < 300;
+    const taken = status !== null && status >= 200 && status < 300;
+    if (taken)
+      this.degradedByChecks = (body as { degradedCause?: unknown })?.degradedCause === 'failed_checks';
+    return taken;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -376,7 +393,7 @@ export class SlurmAgent {
 
   /** A signed callback: the exchange took it (2xx), refused it for good (4xx), or never answered. */
   private async callBack(body: Record<string, unknown>): Promise<'taken' | 'refused' | 'unanswered'> {
-    const status = await sendSigned(
+    const { status } = await sendSigned(
       `${this.options.exchangeUrl}/v1/provisioning/callback`,
       this.secret as string,
       body,

@@ -134,16 +134,23 @@ export class SlurmCli {
   }
 
   /**
-   * Runs one task per node in the reservation as the user, asking each node for its GPUs: what a buyer's job
-   * would see. Returns, per node, the GPU devices the job was given.
+   * Runs one task per node as the user (in the reservation, or on the named nodes when there is none), asking each
+   * node for its GPUs: what a buyer's job would see. Returns, per node, the GPU devices the job was given.
    */
-  async probe(user: string, reservation: string, nodes: number, gpusPerNode: number) {
+  async probe(
+    user: string,
+    where: { reservation: string } | { nodes: string[] },
+    nodes: number,
+    gpusPerNode: number,
+  ) {
     const out = await this.run('runuser', [
       '-u',
       user,
       '--',
       'srun',
-      `--reservation=${reservation}`,
+      ...('reservation' in where
+        ? [`--reservation=${where.reservation}`]
+        : [`--nodelist=${where.nodes.join(',')}`, '--immediate=30']),
       `--nodes=${nodes}`,
       '--ntasks-per-node=1',
       `--gres=gpu:${gpusPerNode}`,

@@ -201,6 +201,12 @@ describe('the Slurm cluster agent', () => {
     expect(inflated.status).toBe(400);
     expect(((await inflated.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
     expect((await post({ gpus: 8, offerable: 64, nodes })).status).toBe(400);
+    expect((await post({ gpus: 8, offerable: 8, nodes, checks: { passed: true, gpus: 64 } })).status).toBe(
+      400,
+    );
+    expect((await post({ gpus: 8, offerable: 8, nodes, checks: { passed: 'yes', gpus: 8 } })).status).toBe(
+      400,
+    );
     const unsigned = await fetch(`${exchange.url}/v1/provisioning/inventory`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -321,8 +327,18 @@ describe('the Slurm cluster agent', () => {
       15_000,
       'the reservation to be deleted',
     );
+    // Once the node is back, the agent checks its idle nodes by itself; the check passes and ends the degradation.
     await resumeAll();
-    await api.http.post(`/v1/clusters/${clusterId}/restore`).set('Authorization', seller.key).expect(200);
+    const healed = await eventually(
+      async () => ((await cluster()).status === 'active' ? cluster() : null),
+      30_000,
+      'a passed check to restore the cluster',
+    );
+    expect(healed).toMatchObject({ status: 'active', degradedCause: null });
+    await api.http
+      .delete(`/v1/orders/${(await sell(8).expect(201)).body.id}`)
+      .set('Authorization', seller.key)
+      .expect(200);
   });
 
   it('an agent killed mid-provision reconciles on restart and finishes the lease', async () => {

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -76,6 +77,16 @@ export class InventoryReportDto {
   @ValidateNested({ each: true })
   @Type(() => InventoryNodeDto)
   nodes: InventoryNodeDto[];
+
+  @ApiPropertyOptional({
+    description:
+      "A check of the cluster's idle nodes (`{passed, gpus, ...figures}`): one that passes ends a degradation " +
+      'by failed checks; one that fails starts one',
+    example: { passed: true, gpus: 16, nodes: 2 },
+  })
+  @IsOptional()
+  @IsObject()
+  checks?: Record<string, unknown>;
 
   @ApiPropertyOptional({ description: "Mismatches the agent found between its leases and the scheduler's" })
   @IsOptional()
