@@ -5,16 +5,10 @@ import { webhookHeaders } from '../provisioning/webhook-signature';
 import { readBody, reply, sendSigned } from '../cluster-agent/agent-http';
 import { AgentJournal, LeaseRecord } from './agent-journal';
 import { BuyerUsers } from './buyer-users';
-import {
-  acceptanceChecks,
-  accessDetails,
-  idleNodeChecks,
-  inventoryOf,
-  pickNodes,
-  reservationEnd,
-} from './lease-setup';
+import { acceptanceChecks, idleNodeChecks, inventoryOf } from './lease-setup';
 import { SlurmCli } from './slurm-cli';
-import { leaseOfReservation, reservationOf, uuid } from './slurm-names';
+import { leaseOfReservation, uuid } from './slurm-names';
+import { SlurmReservations } from './slurm-reservations';
 
 export interface SlurmAgentOptions {
   port: number;
@@ -62,15 +56,17 @@ export class SlurmAgent {
   private readonly busy = new Set<string>();
   /** What the exchange said of the cluster at the last inventory: degraded by a failed acceptance check. */
   private degradedByChecks = false;
-  private slurmQueue: Promise<unknown> = Promise.resolve();
   private readonly timers: NodeJS.Timeout[] = [];
   private stopped = false;
+
+  private readonly reservations: SlurmReservations;
 
   private constructor(
     private readonly server: Server,
     private readonly journal: AgentJournal,
     private readonly options: SlurmAgentOptions,
   ) {
+    this.reservations = new SlurmReservations(options.slurm, journal, options.users, options.loginHost);
     this.secret = options.secret;
     this.clusterId = options.clusterId;
   }
@@ -164,13 +160,13 @@ export class SlurmAgent {
     }
     if (body.type === 'lease.provision') return this.provision(leaseId, body);
     if (body.type === 'lease.deprovision') {
-      await this.deprovision(leaseId);
+      await this.reservations.deprovision(leaseId);
       return { status: 200, body: { status: 'deprovisioned' } };
     }
     if (body.type === 'lease.interrupt') {
       const at = Date.parse(String(body.lease?.interruptAt));
       if (!Number.isFinite(at)) return { status: 400, body: { error: 'lease.interruptAt is not a time' } };
-      await this.interrupt(leaseId, at);
+      await this.reservations.interrupt(leaseId, at);
       return { status: 200, body: { status: 'noticed' } };
     }
     return { status: 400, body: { error: `unknown type ${String(body.type)}` } };
@@ -219,7 +215,7 @@ export class SlurmAgent {
     try {
       let lease = this.journal.lease(leaseId) as LeaseRecord;
       if (lease.stage === 'provisioning') {
-        const reserved = await this.reserve(lease);
+        const reserved = await this.reservations.reserve(lease);
         if ('refused' in reserved) {
           const now = this.journal.lease(leaseId) as LeaseRecord;
           if (now.stage !== 'provisioning') return; // deprovisioned meanwhile: nothing to report
@@ -268,57 +264,6 @@ export class SlurmAgent {
     } finally {
       this.busy.delete(leaseId);
     }
-  }
-
-  /** The lease's reservation: the one made before (a restart), or a new one on idle nodes; one at a time. */
-  private reserve(lease: LeaseRecord): Promise<LeaseRecord | { refused: string }> {
-    return this.inSlurm(async () => {
-      const now = this.journal.lease(lease.leaseId);
-      if (now?.stage !== 'provisioning') return { refused: 'the lease was deprovisioned' };
-      const slurm = this.options.slurm;
-      const name = reservationOf(lease.leaseId);
-      const user = await this.options.users.userFor(lease.buyerId, lease.sshPublicKey);
-      const reservations = await slurm.reservations();
-      let nodes = reservations.find((r) => r.name === name)?.nodes;
-      if (!nodes) {
-        const picked = pickNodes(lease.quantity, await slurm.nodes(), reservations);
-        if ('refused' in picked) return picked;
-        await slurm.createReservation(name, user, picked, reservationEnd(lease.durationHours));
-        nodes = picked;
-      }
-      const record: LeaseRecord = {
-        ...lease,
-        user,
-        reservation: name,
-        nodes,
-        access: accessDetails(this.options.loginHost, user, name, nodes, lease.quantity),
-      };
-      await this.journal.put(record);
-      return record;
-    });
-  }
-
-  /** Cancels the buyer's jobs and deletes the reservation (again: a no-op). */
-  private deprovision(leaseId: string): Promise<void> {
-    return this.inSlurm(async () => {
-      const lease = this.journal.lease(leaseId);
-      if (lease) await this.journal.put({ ...lease, stage: 'deprovisioned' });
-      const name = reservationOf(leaseId);
-      if (!(await this.options.slurm.reservations()).some((r) => r.name === name)) return;
-      await this.options.slurm.signalJobs(name, null);
-      await this.options.slurm.deleteReservation(name);
-    });
-  }
-
-  /** The notice reaches the buyer's jobs (SIGTERM), and the reservation ends when the notice does. */
-  private interrupt(leaseId: string, at: number): Promise<void> {
-    return this.inSlurm(async () => {
-      const name = reservationOf(leaseId);
-      const reservation = (await this.options.slurm.reservations()).find((r) => r.name === name);
-      if (!reservation) return;
-      if (!(reservation.endTime <= at)) await this.options.slurm.setReservationEnd(name, at);
-      await this.options.slurm.signalJobs(name, 'TERM');
-    });
   }
 
   /**
@@ -382,13 +327,6 @@ export class SlurmAgent {
   private noteDrift(line: string): void {
     this.drift.push(line);
     this.options.log(`drift: ${line}`);
-  }
-
-  /** Slurm changes one at a time (two leases never pick the same idle node). */
-  private inSlurm<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.slurmQueue.then(work, work);
-    this.slurmQueue = run.catch(() => undefined);
-    return run;
   }
 
   /** A signed callback: the exchange took it (2xx), refused it for good (4xx), or never answered. */
