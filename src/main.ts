@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
 import { AppModule } from './app.module';
 import { newApiKey } from './auth/api-keys';
@@ -15,6 +15,7 @@ import { EmbeddedPostgres } from './database/embedded-postgres';
 import { LeaderElection } from './leadership/leader-election';
 import { trustedProxy } from './common/client-address';
 import type { NextFunction, Request, Response } from 'express';
+import { openApiDocument } from './openapi/openapi-document';
 
 const logger = new Logger('Exchange');
 /** What a node answers before it serves: the probes. */
@@ -67,16 +68,9 @@ async function bootstrap(): Promise<void> {
   // The gateway reads frames itself (the protocol's `op` messages), so the adapter's own router is switched off.
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('GPU-hour exchange')
-      .setDescription('The public REST API (see PROTOCOL.md)')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, openApiDocument(app, config.advertisedUrl), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
   // The trader's page (web/, built by `npm run build` into dist/web) at `/`.
   app.useStaticAssets(join(__dirname, '..', 'web'), { index: 'index.html', fallthrough: true });
   if (embedded) app.getHttpServer().on('close', () => void embedded.stop());

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
@@ -12,12 +12,14 @@ import { LedgerQueryDto } from './dto/ledger-query.dto';
 export class AccountsController {
   constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
 
+  @ApiOperation({ summary: 'Your account and balances' })
   @Get()
   @RequireScopes('read', 'trade', 'sell')
   get(@CurrentPrincipal() principal: Principal) {
     return this.accounts.view(accountOf(principal));
   }
 
+  @ApiOperation({ summary: 'Your ledger lines, newest first' })
   @Get('ledger')
   @RequireScopes('read', 'trade', 'sell')
   ledger(@CurrentPrincipal() principal: Principal, @Query() query: LedgerQueryDto) {

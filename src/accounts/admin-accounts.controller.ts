@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
 import { LimitQueryDto } from '../common/dto/limit-query.dto';
 import { AccountsService } from './accounts.service';
@@ -17,17 +17,20 @@ export class AdminAccountsController {
     @Inject(ApiKeysService) private readonly keys: ApiKeysService,
   ) {}
 
+  @ApiOperation({ summary: 'Create an account and its first key (admin)' })
   @Post()
   create(@Body() body: CreateAccountDto) {
     return this.accounts.create(body.name, body.scopes);
   }
 
   /** Money in: credited to the account's available balance, through the single writer like every change to it. */
+  @ApiOperation({ summary: 'Deposit into an account (admin)' })
   @Post(':id/deposits')
   deposit(@Param('id') accountId: string, @Body() body: DepositDto) {
     return this.accounts.deposit(accountId, body.amount);
   }
 
+  @ApiOperation({ summary: "List an account's API keys (admin)" })
   @Get(':id/api-keys')
   async listKeys(@Param('id') accountId: string, @Query() query: LimitQueryDto) {
     await this.accounts.existing(accountId);
@@ -35,6 +38,7 @@ export class AdminAccountsController {
   }
 
   /** Revokes one of the account's keys at once (a leaked key, say), closing its WebSocket sessions. */
+  @ApiOperation({ summary: "Revoke an account's API key (admin)" })
   @Delete(':id/api-keys/:keyId')
   async revokeKey(@Param('id') accountId: string, @Param('keyId') keyId: string) {
     await this.accounts.existing(accountId);

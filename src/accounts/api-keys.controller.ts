@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { LimitQueryDto } from '../common/dto/limit-query.dto';
@@ -16,17 +16,20 @@ export class ApiKeysController {
   constructor(@Inject(ApiKeysService) private readonly keys: ApiKeysService) {}
 
   /** The new key is in `apiKey`, shown this once. */
+  @ApiOperation({ summary: 'Create an API key (shown once)' })
   @Post()
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
     return this.keys.create(principal, accountOf(principal), body);
   }
 
+  @ApiOperation({ summary: 'List your API keys' })
   @Get()
   list(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {
     return this.keys.list(accountOf(principal), query.limit ?? 100);
   }
 
   /** Revokes the key at once, closing its WebSocket sessions. */
+  @ApiOperation({ summary: 'Revoke an API key at once' })
   @Delete(':id')
   revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.keys.revokeOwn(principal, accountOf(principal), id);

@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { RequireScopes } from '../auth/auth.decorators';
 import { Clock, TestClock } from '../common/clock';
 import { CommandBus } from '../writer/command-bus';
 
 export class AdvanceClockDto {
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 10 * 365 * 24 * 3600, example: 3600 })
   @IsInt()
   @Min(1)
   @Max(10 * 365 * 24 * 3600)
@@ -24,6 +25,7 @@ export class TestClockController {
   ) {}
 
   /** Moves time forward, then fires what that time brings (expiries, lease ends and settlements) before answering. */
+  @ApiOperation({ summary: 'Move the test clock forward (admin, TEST_CLOCK=true)' })
   @Post('advance')
   @HttpCode(200)
   async advance(@Body() body: AdvanceClockDto) {

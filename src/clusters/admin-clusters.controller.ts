@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
 import { ClustersService } from './clusters.service';
 import { ListClustersDto } from './dto/list-clusters.dto';
@@ -12,6 +12,7 @@ import { ListClustersDto } from './dto/list-clusters.dto';
 export class AdminClustersController {
   constructor(@Inject(ClustersService) private readonly clusters: ClustersService) {}
 
+  @ApiOperation({ summary: 'List every cluster, or the degraded ones (admin)' })
   @Get()
   list(@Query() query: ListClustersDto) {
     return this.clusters.all(query.status);

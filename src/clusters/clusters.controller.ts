@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { accountOf } from '../accounts/accounts.controller';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -12,12 +12,14 @@ import { CreateClusterDto } from './dto/create-cluster.dto';
 export class ClustersController {
   constructor(@Inject(ClustersService) private readonly clusters: ClustersService) {}
 
+  @ApiOperation({ summary: 'Register a cluster (its webhook secret is shown once)' })
   @Post()
   @RequireScopes('sell')
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateClusterDto) {
     return this.clusters.create(accountOf(principal), body);
   }
 
+  @ApiOperation({ summary: 'List your clusters' })
   @Get()
   @RequireScopes('sell', 'read')
   list(@CurrentPrincipal() principal: Principal) {
@@ -25,6 +27,7 @@ export class ClustersController {
   }
 
   /** The owner says its degraded cluster works again: it takes new sell orders (until it fails again). */
+  @ApiOperation({ summary: 'Take new sell orders on your degraded cluster again' })
   @Post(':id/restore')
   @HttpCode(200)
   @RequireScopes('sell')

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../config/config.module';
@@ -17,6 +17,7 @@ export class HealthController {
   ) {}
 
   /** The process is alive. */
+  @ApiOperation({ summary: 'Is the process alive' })
   @Get('health')
   health() {
     return { status: 'ok' };
@@ -27,6 +28,7 @@ export class HealthController {
    * or follows the leader with a current copy of its committed stream (`lagMs`: since the stream last spoke).
    * Otherwise 503: `starting` (taking over as leader) or `catching up` (a follower not current yet).
    */
+  @ApiOperation({ summary: 'Is this node ready to serve (database, event bus, role, lag)' })
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
     let holder;

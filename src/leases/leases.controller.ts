@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LimitQueryDto } from '../common/dto/limit-query.dto';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -11,24 +11,28 @@ import { LeasesService } from './leases.service';
 export class LeasesController {
   constructor(@Inject(LeasesService) private readonly leases: LeasesService) {}
 
+  @ApiOperation({ summary: 'Your leases, as buyer or seller' })
   @Get()
   @RequireScopes('read', 'trade', 'sell')
   list(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {
     return this.leases.list(principal, query.limit ?? 100);
   }
 
+  @ApiOperation({ summary: 'One of your leases' })
   @Get(':id')
   @RequireScopes('read', 'trade', 'sell')
   one(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.leases.one(principal, id);
   }
 
+  @ApiOperation({ summary: 'What the exchange sent the cluster for a lease (seller)' })
   @Get(':id/deliveries')
   @RequireScopes('sell')
   deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.leases.deliveries(principal, id);
   }
 
+  @ApiOperation({ summary: "Hand a lease's GPUs back early (buyer)" })
   @Post(':id/release')
   @HttpCode(200)
   @RequireScopes('trade')
@@ -36,6 +40,7 @@ export class LeasesController {
     return this.leases.release(principal, id);
   }
 
+  @ApiOperation({ summary: "Interrupt a lease after the market's notice (seller, interruptible markets)" })
   @Post(':id/interrupt')
   @HttpCode(200)
   @RequireScopes('sell')

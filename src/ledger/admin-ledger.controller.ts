@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
 import { LedgerService } from './ledger.service';
 
@@ -11,6 +11,7 @@ export class AdminLedgerController {
   constructor(@Inject(LedgerService) private readonly ledger: LedgerService) {}
 
   /** Checks every ledger invariant: each transaction sums to zero, balances match entries, no money created. */
+  @ApiOperation({ summary: 'Check that the ledger balances (admin)' })
   @Get('audit')
   async audit() {
     const problems = await this.ledger.problems();

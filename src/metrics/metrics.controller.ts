@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { Metrics } from './metrics';
 
@@ -10,6 +10,7 @@ import { Metrics } from './metrics';
 export class MetricsController {
   constructor(@Inject(Metrics) private readonly metrics: Metrics) {}
 
+  @ApiOperation({ summary: 'Prometheus metrics' })
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {

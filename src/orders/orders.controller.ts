@@ -11,7 +11,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -28,6 +28,7 @@ export class OrdersController {
   constructor(@Inject(OrdersService) private readonly orders: OrdersService) {}
 
   /** 201 with the new order, durable when this returns; 200 with the original for a repeated clientOrderId. */
+  @ApiOperation({ summary: 'Place an order' })
   @Post('orders')
   @RequireScopes('trade', 'sell')
   async place(
@@ -40,24 +41,28 @@ export class OrdersController {
     return order;
   }
 
+  @ApiOperation({ summary: 'List your orders' })
   @Get('orders')
   @RequireScopes('read', 'trade', 'sell')
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListOrdersDto) {
     return this.orders.list(principal, query.status ?? null, query.symbol ?? null, query.limit ?? 100);
   }
 
+  @ApiOperation({ summary: 'One of your orders' })
   @Get('orders/:id')
   @RequireScopes('read', 'trade', 'sell')
   one(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.orders.one(principal, id);
   }
 
+  @ApiOperation({ summary: 'Amend an open order' })
   @Patch('orders/:id')
   @RequireScopes('trade', 'sell')
   amend(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: AmendOrderDto) {
     return this.orders.amend(principal, id, body);
   }
 
+  @ApiOperation({ summary: 'Cancel an open order' })
   @Delete('orders/:id')
   @HttpCode(200)
   @RequireScopes('trade', 'sell')
@@ -66,6 +71,7 @@ export class OrdersController {
   }
 
   /** Cancels every open order of the account, in one market (`?symbol=`) or all; returns them. */
+  @ApiOperation({ summary: 'Cancel all your open orders' })
   @Delete('orders')
   @HttpCode(200)
   @RequireScopes('trade', 'sell')
@@ -73,6 +79,7 @@ export class OrdersController {
     return this.orders.cancelAll(principal, query.symbol ?? null);
   }
 
+  @ApiOperation({ summary: 'Your fills, newest first' })
   @Get('fills')
   @RequireScopes('read', 'trade', 'sell')
   fills(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {

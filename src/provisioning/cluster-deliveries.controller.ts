@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { ListDeliveriesDto } from './dto/list-deliveries.dto';
@@ -13,6 +13,7 @@ import { ProvisioningService } from './provisioning.service';
 export class ClusterDeliveriesController {
   constructor(@Inject(ProvisioningService) private readonly provisioning: ProvisioningService) {}
 
+  @ApiOperation({ summary: "Your cluster's webhook deliveries" })
   @Get()
   list(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: ListDeliveriesDto) {
     return this.provisioning.deliveries(principal, id, query.status ?? null, query.limit ?? 100);

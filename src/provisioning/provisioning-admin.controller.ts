@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
@@ -12,6 +12,7 @@ export class ProvisioningAdminController {
   constructor(@Inject(WebhookDeliveriesRepository) private readonly webhooks: WebhookDeliveriesRepository) {}
 
   /** Pending deliveries per cluster and type, oldest first (a deprovision waiting long is capacity not coming back). */
+  @ApiOperation({ summary: 'Pending webhook deliveries per cluster (admin)' })
   @Get('backlog')
   async backlog() {
     return (await this.webhooks.backlog()).map((b) => ({ ...b, oldest: b.oldest.toISOString() }));

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, RawBodyRequest, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { InventoryReportDto } from './dto/inventory-report.dto';
@@ -12,6 +12,7 @@ import { ProvisioningService } from './provisioning.service';
 export class ProvisioningController {
   constructor(@Inject(ProvisioningService) private readonly provisioning: ProvisioningService) {}
 
+  @ApiOperation({ summary: 'A cluster reports on a lease (signed)' })
   @Post('callback')
   @HttpCode(200)
   @Public()
@@ -24,6 +25,7 @@ export class ProvisioningController {
   }
 
   /** A cluster agent reports what its scheduler shows; it bounds what the seller can offer on the cluster. */
+  @ApiOperation({ summary: 'A cluster agent reports its inventory (signed)' })
   @Post('inventory')
   @HttpCode(200)
   @Public()

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Inject, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { accountOf } from '../accounts/accounts.controller';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -14,12 +14,14 @@ import { ProvisioningService } from './provisioning.service';
 export class SshKeyController {
   constructor(@Inject(ProvisioningService) private readonly provisioning: ProvisioningService) {}
 
+  @ApiOperation({ summary: 'Set the SSH public key sent with your leases' })
   @Put()
   @HttpCode(200)
   set(@CurrentPrincipal() principal: Principal, @Body() body: SetSshKeyDto) {
     return this.provisioning.setSshKey(accountOf(principal), body.sshPublicKey);
   }
 
+  @ApiOperation({ summary: 'Remove your SSH public key' })
   @Delete()
   @HttpCode(200)
   remove(@CurrentPrincipal() principal: Principal) {

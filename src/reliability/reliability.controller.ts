@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { ReliabilityService } from './reliability.service';
 
@@ -11,12 +11,14 @@ export class ReliabilityController {
   constructor(@Inject(ReliabilityService) private readonly reliability: ReliabilityService) {}
 
   /** Leases delivered, failed, interrupted, lost and credited; on-time activation; time to active; GPU-hours. */
+  @ApiOperation({ summary: "A seller's delivery record, and each of its clusters'" })
   @Get('sellers/:id/reliability')
   seller(@Param('id') id: string) {
     return this.reliability.seller(id);
   }
 
   /** The same for every seller that traded in the market, together and one by one. */
+  @ApiOperation({ summary: "The delivery record of a market's sellers" })
   @Get('markets/:symbol/reliability')
   market(@Param('symbol') symbol: string) {
     return this.reliability.market(symbol);

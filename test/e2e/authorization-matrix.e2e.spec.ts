@@ -45,7 +45,11 @@ describe('the authorization matrix', () => {
   let exchange: ExchangeProcess;
   let api: Api;
   let doc: {
-    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+    servers: { url: string }[];
+    paths: Record<
+      string,
+      Record<string, { summary?: string; security?: unknown[]; responses: Record<string, unknown> }>
+    >;
   };
   let owner: { id: string; key: string };
   let other: { id: string; key: string };
@@ -460,6 +464,14 @@ describe('the authorization matrix', () => {
         .map((o) => o.name)
         .sort(),
     ).toEqual(Object.keys(ROWS).sort());
+  });
+
+  it('gives every operation a summary and its security (empty for public routes), and names its server', () => {
+    const unsummarized = operations().filter((o) => !doc.paths[o.path][o.method].summary?.trim());
+    expect(unsummarized.map((o) => o.name)).toEqual([]);
+    const undeclared = operations().filter((o) => !Array.isArray(doc.paths[o.path][o.method].security));
+    expect(undeclared.map((o) => o.name)).toEqual([]);
+    expect(doc.servers).toEqual([expect.objectContaining({ url: expect.any(String) })]);
   });
 
   it('every route answers each kind of caller as documented, and a refusal changes nothing', async () => {
