@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import Decimal from 'decimal.js';
+import { formatMoney } from '../common/money';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
@@ -78,23 +80,19 @@ function recordOf(r: RecordRow): DeliveryRecord {
     interrupted: count(r.interrupted),
     lost: count(r.lost),
     credited: count(r.credited),
-    creditsPaid: money(r.credits_paid),
+    creditsPaid: decimalText(r.credits_paid),
     verified: count(r.verified),
     unverified: count(r.unverified),
     onTimeActivationPct: activated === 0 ? null : Math.round((count(r.on_time) / activated) * 10_000) / 100,
     medianSecondsToActive:
       r.median_seconds === null ? null : Math.round(Number(r.median_seconds) * 1000) / 1000,
-    gpuHoursDelivered: money(r.gpu_hours, 4),
+    gpuHoursDelivered: decimalText(r.gpu_hours, 4),
   };
 }
 
-/** A sum as a decimal string without trailing zeros (rounded to `places`). */
-function money(v: string | null, places = 10): string {
-  if (v === null) return '0';
-  const [whole, fraction = ''] = Number(v).toFixed(places).split('.');
-  const trimmed = fraction.replace(/0+$/, '');
-  return trimmed ? `${whole}.${trimmed}` : whole;
-}
+/** A numeric sum as a decimal string (decimal.js, never a float), rounded to `places`, without trailing zeros. */
+const decimalText = (v: string | null, places = 10): string =>
+  v === null ? '0' : formatMoney(new Decimal(v).toDecimalPlaces(places, Decimal.ROUND_HALF_EVEN));
 
 /** Delivery records, aggregated from the leases table at read time (every lease counts, from its trade on). */
 @Injectable()

@@ -1,3 +1,4 @@
+import Decimal from 'decimal.js';
 import { ClusterAgent } from '../../src/cluster-agent/cluster-agent';
 import { Api } from '../support/api';
 import { agentSeller, eventually } from '../support/cluster-agent';
@@ -144,6 +145,17 @@ describe("sellers' delivery records", () => {
     await api.http.post(`/v1/leases/${late}/release`).set('Authorization', buyer.key).expect(200);
     const after = (await api.http.get(`/v1/sellers/${seller.id}/reliability`).expect(200)).body;
     expect(after).toMatchObject({ delivered: 3, active: 0, credited: 3 });
+    // What the seller paid in credits, to the last digit: the sum of its leases' credits.
+    const settled = await Promise.all(
+      [verified, unverified, failed, late, lost].map(
+        async (id) =>
+          (await api.http.get(`/v1/leases/${id}`).set('Authorization', buyer.key).expect(200)).body
+            .settlement,
+      ),
+    );
+    const paid = settled.reduce((sum, x) => sum.plus(x?.credited ?? 0), new Decimal(0));
+    expect(after.creditsPaid).toBe(paid.toFixed());
+    expect(paid.gt(0)).toBe(true);
   });
 
   it('answers NOT_FOUND for an account with no cluster, and UNKNOWN_SYMBOL for a market that does not exist', async () => {
