@@ -171,8 +171,13 @@ describe('provisioning through the cluster webhook', () => {
       ...before,
       available: String(Number(before.available) + 1.6),
     });
-    const clusters = (await api.http.get('/v1/clusters').set('Authorization', seller.key).expect(200)).body;
-    expect(clusters.find((c: { id: string }) => c.id === seller.cluster)).toMatchObject({
+    // Degraded just after the lease fails (the cluster's answer is recorded first).
+    const mine = async () =>
+      (await api.http.get('/v1/clusters').set('Authorization', seller.key).expect(200)).body.find(
+        (c: { id: string }) => c.id === seller.cluster,
+      );
+    const degraded = await eventually(async () => ((await mine()).status === 'degraded' ? mine() : null));
+    expect(degraded).toMatchObject({
       status: 'degraded',
       degradedReason: `acceptance checks failed on lease ${id}`,
     });

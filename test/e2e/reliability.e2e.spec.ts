@@ -86,6 +86,15 @@ describe("sellers' delivery records", () => {
     agent.behavior = { ...agent.behavior, checks: 'fail' };
     const failed = await trade(1);
     await leaseWhen(failed, 'failed');
+    // The cluster is degraded just after the lease fails (its answer is recorded first): restore it once it is.
+    await eventually(
+      async () =>
+        (await api.http.get('/v1/clusters').set('Authorization', seller.key).expect(200)).body.some(
+          (c: { id: string; status: string }) => c.id === seller.cluster && c.status === 'degraded',
+        ),
+      15_000,
+      'the cluster to be degraded',
+    );
     await api.http
       .post(`/v1/clusters/${seller.cluster}/restore`)
       .set('Authorization', seller.key)
