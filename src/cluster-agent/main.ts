@@ -1,4 +1,7 @@
 import { AgentBehavior, ClusterAgent } from './cluster-agent';
+import { agentEnv } from './agent-env';
+
+const { fail, whole } = agentEnv('cluster agent');
 
 /**
  * `npm run agent`: the reference cluster agent on its own. Either give it the cluster's secret (AGENT_SECRET), or
@@ -71,18 +74,6 @@ async function register(
     fail(`registering the cluster failed: ${JSON.stringify(cluster)}`);
   agent.secret = cluster.webhookSecret as string;
   process.stdout.write(`registered cluster ${cluster.id}: sell orders name it as clusterId\n`);
-}
-
-function whole(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, got "${raw}"`);
-  return value;
-}
-
-function fail(message: string): never {
-  process.stderr.write(`cluster agent: ${message}\n`);
-  process.exit(2);
 }
 
 void main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

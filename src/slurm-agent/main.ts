@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { BuyerUsers } from './buyer-users';
 import { SlurmCli } from './slurm-cli';
 import { SlurmAgent } from './slurm-agent';
+import { agentEnv } from '../cluster-agent/agent-env';
+
+const { fail, whole } = agentEnv('slurm agent');
 
 /**
  * `npm run agent:slurm`: the Slurm cluster agent, run by the seller beside slurmctld (as root: it makes buyers'
@@ -91,18 +94,6 @@ async function register(agent: SlurmAgent, exchangeUrl: string, apiKey: string, 
     },
   );
   process.stdout.write(`slurm agent: registered cluster ${agent.clusterId} with ${gpus} GPUs\n`);
-}
-
-function whole(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, got "${raw}"`);
-  return value;
-}
-
-function fail(message: string): never {
-  process.stderr.write(`slurm agent: ${message}\n`);
-  process.exit(2);
 }
 
 void main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
