@@ -18,6 +18,8 @@ module.exports = {
     // The trader's page is tested in Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it).
     ...(existsSync('/usr/bin/chromium') ? [] : ['/test/web/']),
   ],
+  // After each suite, every response it received must match the OpenAPI document (test/support/openapi-conformance.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/support/conformance-setup.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   // End-to-end specs boot the real exchange in a child process (PGlite takes a few seconds to start).
   testTimeout: 60_000,

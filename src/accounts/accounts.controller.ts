@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-responses';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
 import { DomainError } from '../common/domain-error';
@@ -13,6 +14,7 @@ export class AccountsController {
   constructor(@Inject(AccountsService) private readonly accounts: AccountsService) {}
 
   @ApiOperation({ summary: 'Your account and balances' })
+  @ApiAnswer(200, 'Account', 'the account')
   @Get()
   @RequireScopes('read', 'trade', 'sell')
   get(@CurrentPrincipal() principal: Principal) {
@@ -20,6 +22,7 @@ export class AccountsController {
   }
 
   @ApiOperation({ summary: 'Your ledger lines, newest first' })
+  @ApiAnswer(200, ['LedgerLine'], 'ledger lines, newest first')
   @Get('ledger')
   @RequireScopes('read', 'trade', 'sell')
   ledger(@CurrentPrincipal() principal: Principal, @Query() query: LedgerQueryDto) {

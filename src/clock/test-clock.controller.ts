@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-responses';
 import { IsInt, Max, Min } from 'class-validator';
 import { RequireScopes } from '../auth/auth.decorators';
 import { Clock, TestClock } from '../common/clock';
@@ -26,6 +27,7 @@ export class TestClockController {
 
   /** Moves time forward, then fires what that time brings (expiries, lease ends and settlements) before answering. */
   @ApiOperation({ summary: 'Move the test clock forward (admin, TEST_CLOCK=true)' })
+  @ApiAnswer(200, 'ClockNow', 'the exchange time after the move')
   @Post('advance')
   @HttpCode(200)
   async advance(@Body() body: AdvanceClockDto) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-responses';
 import { RequireScopes } from '../auth/auth.decorators';
 import { ClustersService } from './clusters.service';
 import { ListClustersDto } from './dto/list-clusters.dto';
@@ -13,6 +14,7 @@ export class AdminClustersController {
   constructor(@Inject(ClustersService) private readonly clusters: ClustersService) {}
 
   @ApiOperation({ summary: 'List every cluster, or the degraded ones (admin)' })
+  @ApiAnswer(200, ['Cluster'], 'the clusters')
   @Get()
   list(@Query() query: ListClustersDto) {
     return this.clusters.all(query.status);

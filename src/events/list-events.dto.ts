@@ -5,7 +5,11 @@ import { LimitQueryDto } from '../common/dto/limit-query.dto';
 
 /** `GET /v1/admin/events`: after which event (`seq`), how many, and optionally of which type. */
 export class ListEventsDto extends LimitQueryDto {
-  @ApiPropertyOptional({ default: 0, description: 'the last seq you have; events after it are returned' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 0,
+    description: 'the last seq you have; events after it are returned',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

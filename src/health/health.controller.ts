@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ref } from '../common/api-responses';
 import { Public } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG } from '../config/config.module';
@@ -18,6 +19,7 @@ export class HealthController {
 
   /** The process is alive. */
   @ApiOperation({ summary: 'Is the process alive' })
+  @ApiAnswer(200, 'Health', 'the process is alive')
   @Get('health')
   health() {
     return { status: 'ok' };
@@ -29,6 +31,12 @@ export class HealthController {
    * Otherwise 503: `starting` (taking over as leader) or `catching up` (a follower not current yet).
    */
   @ApiOperation({ summary: 'Is this node ready to serve (database, event bus, role, lag)' })
+  @ApiAnswer(200, 'Ready', 'ready to serve')
+  @ApiAnswer(
+    503,
+    { oneOf: [ref('Ready'), ref('Error503')] },
+    'starting, catching up, or the database is unreachable',
+  )
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
     let holder;

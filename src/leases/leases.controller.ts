@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiRefusals } from '../common/api-responses';
 import { LimitQueryDto } from '../common/dto/limit-query.dto';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -12,6 +13,7 @@ export class LeasesController {
   constructor(@Inject(LeasesService) private readonly leases: LeasesService) {}
 
   @ApiOperation({ summary: 'Your leases, as buyer or seller' })
+  @ApiAnswer(200, ['Lease'], 'your leases, newest first')
   @Get()
   @RequireScopes('read', 'trade', 'sell')
   list(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {
@@ -19,6 +21,7 @@ export class LeasesController {
   }
 
   @ApiOperation({ summary: 'One of your leases' })
+  @ApiAnswer(200, 'Lease', 'the lease')
   @Get(':id')
   @RequireScopes('read', 'trade', 'sell')
   one(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
@@ -26,6 +29,7 @@ export class LeasesController {
   }
 
   @ApiOperation({ summary: 'What the exchange sent the cluster for a lease (seller)' })
+  @ApiAnswer(200, ['Delivery'], 'the deliveries')
   @Get(':id/deliveries')
   @RequireScopes('sell')
   deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
@@ -33,6 +37,8 @@ export class LeasesController {
   }
 
   @ApiOperation({ summary: "Hand a lease's GPUs back early (buyer)" })
+  @ApiAnswer(200, 'Lease', 'the released lease')
+  @ApiRefusals(409)
   @Post(':id/release')
   @HttpCode(200)
   @RequireScopes('trade')
@@ -41,6 +47,8 @@ export class LeasesController {
   }
 
   @ApiOperation({ summary: "Interrupt a lease after the market's notice (seller, interruptible markets)" })
+  @ApiAnswer(200, 'Lease', 'the lease, with its interruptAt')
+  @ApiRefusals(409)
   @Post(':id/interrupt')
   @HttpCode(200)
   @RequireScopes('sell')

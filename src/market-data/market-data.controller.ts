@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-responses';
 import { Public } from '../auth/auth.decorators';
 import { LimitQueryDto } from '../common/dto/limit-query.dto';
 import { BookQueryDto, CandlesQueryDto } from './dto/book-query.dto';
@@ -13,6 +14,7 @@ export class MarketDataController {
 
   /** Aggregated levels, best first, with the book's sequence (the WebSocket feed continues from it). */
   @ApiOperation({ summary: 'The order book, best levels first' })
+  @ApiAnswer(200, 'Book', 'the book')
   @Get('book')
   book(@Param('symbol') symbol: string, @Query() query: BookQueryDto) {
     return this.marketData.book(symbol, query.depth ?? 50);
@@ -20,6 +22,7 @@ export class MarketDataController {
 
   /** Newest first. */
   @ApiOperation({ summary: 'Recent trades, newest first' })
+  @ApiAnswer(200, ['Trade'], 'trades, newest first')
   @Get('trades')
   trades(@Param('symbol') symbol: string, @Query() query: LimitQueryDto) {
     return this.marketData.trades(symbol, query.limit ?? 100);
@@ -27,6 +30,7 @@ export class MarketDataController {
 
   /** Newest first; volume in GPU-hours. */
   @ApiOperation({ summary: 'Candles, newest first' })
+  @ApiAnswer(200, ['Candle'], 'candles, newest first')
   @Get('candles')
   candles(@Param('symbol') symbol: string, @Query() query: CandlesQueryDto) {
     return this.marketData.candles(symbol, query.interval ?? '1h', query.limit ?? 100);
@@ -34,6 +38,7 @@ export class MarketDataController {
 
   /** Best bid and ask, last price, and the last 24 hours' GPU-hours and VWAP. */
   @ApiOperation({ summary: 'Best bid and ask, last price, 24-hour volume' })
+  @ApiAnswer(200, 'Ticker', 'the ticker')
   @Get('ticker')
   ticker(@Param('symbol') symbol: string) {
     return this.marketData.ticker(symbol);

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiRefusals } from '../common/api-responses';
 import { Public, RequireScopes } from '../auth/auth.decorators';
 import { CreateMarketDto } from './dto/create-market.dto';
 import { MarketsService } from './markets.service';
@@ -11,6 +12,7 @@ export class MarketsController {
 
   @Public()
   @ApiOperation({ summary: 'List the markets' })
+  @ApiAnswer(200, ['Market'], 'the markets')
   @Get()
   list() {
     return this.markets.list();
@@ -18,6 +20,7 @@ export class MarketsController {
 
   @Public()
   @ApiOperation({ summary: 'One market' })
+  @ApiAnswer(200, 'Market', 'the market')
   @Get(':symbol')
   get(@Param('symbol') symbol: string) {
     return this.markets.get(symbol);
@@ -32,6 +35,8 @@ export class AdminMarketsController {
   constructor(@Inject(MarketsService) private readonly markets: MarketsService) {}
 
   @ApiOperation({ summary: 'Add a market (admin)' })
+  @ApiAnswer(201, 'Market', 'the new market')
+  @ApiRefusals(409)
   @Post()
   create(@Body() body: CreateMarketDto) {
     return this.markets.create(body);

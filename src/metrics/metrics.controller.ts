@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiProduces } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-responses';
 import { Public } from '../auth/auth.decorators';
 import { Metrics } from './metrics';
 
@@ -11,6 +12,8 @@ export class MetricsController {
   constructor(@Inject(Metrics) private readonly metrics: Metrics) {}
 
   @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiProduces('text/plain')
+  @ApiAnswer(200, { type: 'string' }, 'the Prometheus text format')
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {

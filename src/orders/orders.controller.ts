@@ -12,6 +12,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiRefusals } from '../common/api-responses';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -29,6 +30,9 @@ export class OrdersController {
 
   /** 201 with the new order, durable when this returns; 200 with the original for a repeated clientOrderId. */
   @ApiOperation({ summary: 'Place an order' })
+  @ApiAnswer(201, 'Order', 'the new order, durable')
+  @ApiAnswer(200, 'Order', 'the original order of a repeated clientOrderId')
+  @ApiRefusals(404, 409)
   @Post('orders')
   @RequireScopes('trade', 'sell')
   async place(
@@ -42,6 +46,7 @@ export class OrdersController {
   }
 
   @ApiOperation({ summary: 'List your orders' })
+  @ApiAnswer(200, ['Order'], 'your orders, newest first')
   @Get('orders')
   @RequireScopes('read', 'trade', 'sell')
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListOrdersDto) {
@@ -49,6 +54,7 @@ export class OrdersController {
   }
 
   @ApiOperation({ summary: 'One of your orders' })
+  @ApiAnswer(200, 'Order', 'the order')
   @Get('orders/:id')
   @RequireScopes('read', 'trade', 'sell')
   one(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
@@ -56,6 +62,8 @@ export class OrdersController {
   }
 
   @ApiOperation({ summary: 'Amend an open order' })
+  @ApiAnswer(200, 'Order', 'the amended order')
+  @ApiRefusals(409)
   @Patch('orders/:id')
   @RequireScopes('trade', 'sell')
   amend(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: AmendOrderDto) {
@@ -63,6 +71,8 @@ export class OrdersController {
   }
 
   @ApiOperation({ summary: 'Cancel an open order' })
+  @ApiAnswer(200, 'Order', 'the cancelled order')
+  @ApiRefusals(409)
   @Delete('orders/:id')
   @HttpCode(200)
   @RequireScopes('trade', 'sell')
@@ -72,6 +82,8 @@ export class OrdersController {
 
   /** Cancels every open order of the account, in one market (`?symbol=`) or all; returns them. */
   @ApiOperation({ summary: 'Cancel all your open orders' })
+  @ApiAnswer(200, ['Order'], 'the cancelled orders')
+  @ApiRefusals(404)
   @Delete('orders')
   @HttpCode(200)
   @RequireScopes('trade', 'sell')
@@ -80,6 +92,7 @@ export class OrdersController {
   }
 
   @ApiOperation({ summary: 'Your fills, newest first' })
+  @ApiAnswer(200, ['Fill'], 'your fills, newest first')
   @Get('fills')
   @RequireScopes('read', 'trade', 'sell')
   fills(@CurrentPrincipal() principal: Principal, @Query() query: LimitQueryDto) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-responses';
 import { RequireScopes } from '../auth/auth.decorators';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 
@@ -13,6 +14,7 @@ export class ProvisioningAdminController {
 
   /** Pending deliveries per cluster and type, oldest first (a deprovision waiting long is capacity not coming back). */
   @ApiOperation({ summary: 'Pending webhook deliveries per cluster (admin)' })
+  @ApiAnswer(200, ['DeliveryBacklog'], 'the backlog, oldest first')
   @Get('backlog')
   async backlog() {
     return (await this.webhooks.backlog()).map((b) => ({ ...b, oldest: b.oldest.toISOString() }));

@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, RawBodyRequest, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiRefusals } from '../common/api-responses';
 import type { Request } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { InventoryReportDto } from './dto/inventory-report.dto';
@@ -13,6 +14,8 @@ export class ProvisioningController {
   constructor(@Inject(ProvisioningService) private readonly provisioning: ProvisioningService) {}
 
   @ApiOperation({ summary: 'A cluster reports on a lease (signed)' })
+  @ApiAnswer(200, 'CallbackAnswer', 'the lease as it is now')
+  @ApiRefusals(401, 404, 409)
   @Post('callback')
   @HttpCode(200)
   @Public()
@@ -26,6 +29,8 @@ export class ProvisioningController {
 
   /** A cluster agent reports what its scheduler shows; it bounds what the seller can offer on the cluster. */
   @ApiOperation({ summary: 'A cluster agent reports its inventory (signed)' })
+  @ApiAnswer(200, 'InventoryAnswer', 'the cluster as it is now')
+  @ApiRefusals(401)
   @Post('inventory')
   @HttpCode(200)
   @Public()

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Inject, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../common/api-responses';
 import { accountOf } from '../accounts/accounts.controller';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { Principal } from '../auth/principal';
@@ -15,6 +16,7 @@ export class SshKeyController {
   constructor(@Inject(ProvisioningService) private readonly provisioning: ProvisioningService) {}
 
   @ApiOperation({ summary: 'Set the SSH public key sent with your leases' })
+  @ApiAnswer(200, 'SshKey', 'the key')
   @Put()
   @HttpCode(200)
   set(@CurrentPrincipal() principal: Principal, @Body() body: SetSshKeyDto) {
@@ -22,6 +24,7 @@ export class SshKeyController {
   }
 
   @ApiOperation({ summary: 'Remove your SSH public key' })
+  @ApiAnswer(200, 'SshKey', 'no key')
   @Delete()
   @HttpCode(200)
   remove(@CurrentPrincipal() principal: Principal) {

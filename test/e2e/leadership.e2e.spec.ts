@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { recordedRequest } from '../support/recorded-request';
 import { signedHeaders } from '../../src/provisioning/webhook-signature';
 import { ExchangeProcess, TestDatabase, freshDatabase } from '../support/exchange-process';
 import { failoverSuite } from '../support/failover-suite';
@@ -10,7 +10,7 @@ const CYCLES = Number(process.env.FAILOVER_CYCLES ?? 20);
 /** Cluster mode needs PostgreSQL (the embedded database is one process): this suite runs in `npm run test:pg`. */
 const onPostgres = process.env.E2E_DATABASE === 'postgres' ? describe : describe.skip;
 
-const ready = async (node: ExchangeProcess) => (await request(node.url).get('/ready')).body;
+const ready = async (node: ExchangeProcess) => (await recordedRequest(node.url).get('/ready')).body;
 
 /**
  * Several nodes on one PostgreSQL, without Kafka (followers read the leader's stream directly): exactly one
@@ -31,12 +31,12 @@ onPostgres('nodes on one database: fencing', () => {
     nodes = await Promise.all(
       [0, 1, 2].map(() => ExchangeProcess.start(database, { PROVISIONER: 'instant' })),
     );
-    const created = await request(nodes[0].url)
+    const created = await recordedRequest(nodes[0].url)
       .post('/v1/admin/accounts')
       .set('Authorization', `Bearer ${nodes[0].adminKey}`)
       .send({ name: 'buyer', scopes: ['trade', 'read'] })
       .expect(201);
-    await request(nodes[0].url)
+    await recordedRequest(nodes[0].url)
       .post(`/v1/admin/accounts/${created.body.id}/deposits`)
       .set('Authorization', `Bearer ${nodes[0].adminKey}`)
       .send({ amount: '10000' })
@@ -53,7 +53,7 @@ onPostgres('nodes on one database: fencing', () => {
   });
 
   it('a key revoked through one node is refused on every node, and its sessions on other nodes close', async () => {
-    const key = await request(nodes[0].url)
+    const key = await recordedRequest(nodes[0].url)
       .post('/v1/account/api-keys')
       .set('Authorization', buyer)
       .send({ label: 'short-lived', scopes: ['read'] })
@@ -67,7 +67,7 @@ onPostgres('nodes on one database: fencing', () => {
         return client;
       }),
     );
-    await request(nodes[0].url)
+    await recordedRequest(nodes[0].url)
       .delete(`/v1/account/api-keys/${key.body.id}`)
       .set('Authorization', buyer)
       .expect(200);
@@ -77,7 +77,7 @@ onPostgres('nodes on one database: fencing', () => {
       expect(client.closed).toEqual({ code: 4401, reason: 'API key revoked' });
     }
     for (const node of nodes)
-      await request(node.url)
+      await recordedRequest(node.url)
         .get('/v1/account')
         .set('Authorization', `Bearer ${key.body.apiKey}`)
         .expect(401);
@@ -85,14 +85,14 @@ onPostgres('nodes on one database: fencing', () => {
 
   it("a cluster's inventory reported through one node bounds its sells on every node", async () => {
     const admin = `Bearer ${nodes[0].adminKey}`;
-    const account = await request(nodes[0].url)
+    const account = await recordedRequest(nodes[0].url)
       .post('/v1/admin/accounts')
       .set('Authorization', admin)
       .send({ name: 'seller', scopes: ['sell', 'read'] })
       .expect(201);
     const key = `Bearer ${account.body.apiKey}`;
     const cluster = (
-      await request(nodes[0].url)
+      await recordedRequest(nodes[0].url)
         .post('/v1/clusters')
         .set('Authorization', key)
         .send({
@@ -105,7 +105,7 @@ onPostgres('nodes on one database: fencing', () => {
         .expect(201)
     ).body;
     const sell = (node: ExchangeProcess) =>
-      request(node.url).post('/v1/orders').set('Authorization', key).send({
+      recordedRequest(node.url).post('/v1/orders').set('Authorization', key).send({
         symbol: SYMBOL,
         side: 'sell',
         type: 'limit',
@@ -122,7 +122,7 @@ onPostgres('nodes on one database: fencing', () => {
         { name: 'gpu-2', gpus: 8, state: 'IDLE+DRAIN', usable: false },
       ],
     });
-    await request(nodes[2].url)
+    await recordedRequest(nodes[2].url)
       .post('/v1/provisioning/inventory')
       .set({
         'content-type': 'application/json',
@@ -139,7 +139,7 @@ onPostgres('nodes on one database: fencing', () => {
         'INSUFFICIENT_CAPACITY',
       ]);
     }
-    const open = await request(nodes[0].url)
+    const open = await recordedRequest(nodes[0].url)
       .get('/v1/orders?status=open')
       .set('Authorization', key)
       .expect(200);
@@ -154,7 +154,7 @@ onPostgres('nodes on one database: fencing', () => {
     paused.signal('SIGSTOP');
     // Orders sent to the paused leader wait in its socket; meanwhile another node takes over.
     const late = ['late-1', 'late-2', 'late-3'].map((clientOrderId) =>
-      request((paused as ExchangeProcess).url)
+      recordedRequest((paused as ExchangeProcess).url)
         .post('/v1/orders')
         .set('Authorization', buyer)
         .send({ ...BUY, clientOrderId })
@@ -176,7 +176,7 @@ onPostgres('nodes on one database: fencing', () => {
     expect(answers.every((a) => a !== 201)).toBe(true);
     expect(await paused.exited()).toBe(3);
     nodes = others;
-    const orders = await request((successor as ExchangeProcess).url)
+    const orders = await recordedRequest((successor as ExchangeProcess).url)
       .get('/v1/orders?limit=1000')
       .set('Authorization', buyer)
       .expect(200);

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { recordedRequest } from './recorded-request';
 import { ExchangeProcess } from './exchange-process';
 
 /** Small helpers over supertest for a running exchange. */
@@ -6,7 +6,7 @@ export class Api {
   constructor(private readonly exchange: ExchangeProcess) {}
 
   get http() {
-    return request(this.exchange.url);
+    return recordedRequest(this.exchange.url);
   }
 
   admin() {

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { recordedRequest } from './recorded-request';
 import { Api } from './api';
 import { ExchangeProcess, TestDatabase, freshDatabase } from './exchange-process';
 import { LocalBook } from './local-book';
@@ -11,7 +11,7 @@ const FAILOVER_ERRORS = new Set(['UNAVAILABLE', 'OUTCOME_UNKNOWN', 'connection l
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ready = async (node: ExchangeProcess) =>
-  (await request(node.url).get('/ready').timeout(5000)).body as Record<string, unknown>;
+  (await recordedRequest(node.url).get('/ready').timeout(5000)).body as Record<string, unknown>;
 
 type Acked = { id: string; clientOrderId: string };
 
@@ -84,7 +84,7 @@ export function failoverSuite(env: Record<string, string>, cycles: number): void
     const deadline = Date.now() + 30_000;
     for (let i = first; Date.now() < deadline; i++) {
       const node = nodes[i % nodes.length];
-      const res = await request(node.url)
+      const res = await recordedRequest(node.url)
         .post('/v1/orders')
         .set('Authorization', key)
         .send({ ...order, clientOrderId })
@@ -102,7 +102,9 @@ export function failoverSuite(env: Record<string, string>, cycles: number): void
     const deadline = Date.now() + 10_000;
     for (;;) {
       const books = await Promise.all(
-        nodes.map(async (n) => (await request(n.url).get(`/v1/markets/${SYMBOL}/book?depth=1000`)).body),
+        nodes.map(
+          async (n) => (await recordedRequest(n.url).get(`/v1/markets/${SYMBOL}/book?depth=1000`)).body,
+        ),
       );
       const same = books.every((b) => JSON.stringify(b) === JSON.stringify(books[0]));
       if (same || Date.now() > deadline) {
@@ -148,7 +150,7 @@ export function failoverSuite(env: Record<string, string>, cycles: number): void
         leader: leaderNode.url,
       });
       expect(state.lagMs as number).toBeLessThan(2000);
-      await request(nodes[i].url).get('/v1/account').set('Authorization', buyer.key).expect(200);
+      await recordedRequest(nodes[i].url).get('/v1/account').set('Authorization', buyer.key).expect(200);
       const client = await WsClient.connect(nodes[i].url);
       expect(await client.request({ op: 'auth', apiKey: buyer.key.replace('Bearer ', '') })).toMatchObject({
         type: 'authenticated',
@@ -202,11 +204,11 @@ export function failoverSuite(env: Record<string, string>, cycles: number): void
         lastEpoch = state.epoch as number;
         // Every acknowledged order is there, once, read through every node.
         for (const node of nodes) {
-          const orders = await request(node.url)
+          const orders = await recordedRequest(node.url)
             .get('/v1/orders?limit=1000')
             .set('Authorization', buyer.key)
             .expect(200);
-          const sells = await request(node.url)
+          const sells = await recordedRequest(node.url)
             .get('/v1/orders?limit=1000')
             .set('Authorization', seller.key)
             .expect(200);
@@ -217,7 +219,9 @@ export function failoverSuite(env: Record<string, string>, cycles: number): void
           expect(tagged.length).toBe(new Set(tagged).size);
         }
         const admin = `Bearer ${nodes[0].adminKey}`;
-        const audit = await request(nodes[0].url).get('/v1/admin/ledger/audit').set('Authorization', admin);
+        const audit = await recordedRequest(nodes[0].url)
+          .get('/v1/admin/ledger/audit')
+          .set('Authorization', admin);
         expect(audit.body.balanced).toBe(true);
         // Every node shows one book; sequences never went back.
         const book = await agreedBook();

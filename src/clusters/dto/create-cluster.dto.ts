@@ -17,7 +17,7 @@ export class CreateClusterDto {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/)
   region: string;
 
-  @ApiProperty({ example: 64 })
+  @ApiProperty({ type: 'integer', example: 64 })
   @IsInt()
   @Min(1)
   @Max(1_000_000)

@@ -5,7 +5,7 @@ import { LimitQueryDto } from '../../common/dto/limit-query.dto';
 import { CANDLE_SECONDS, CandleInterval } from '../market-data.repository';
 
 export class BookQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
 import { SELF_TRADE_PREVENTION, TIME_IN_FORCE } from '../../engine/types';
+import { PRICE_PATTERN } from '../../common/money';
 
 /**
  * A new order as PROTOCOL.md defines it. Shapes are checked here; the market's rules (tick, lot, durations) by
@@ -28,16 +29,20 @@ export class PlaceOrderDto {
   @IsIn(['limit', 'market'])
   type: 'limit' | 'market';
 
-  @ApiPropertyOptional({ example: '2.15', description: 'USD per GPU-hour (limit orders)' })
+  @ApiPropertyOptional({
+    example: '2.15',
+    pattern: PRICE_PATTERN,
+    description: 'USD per GPU-hour (limit orders)',
+  })
   @IsOptional()
   @IsString()
   price?: string;
 
-  @ApiProperty({ example: 8, description: 'GPUs, a multiple of the lot size' })
+  @ApiProperty({ type: 'integer', example: 8, description: 'GPUs, a multiple of the lot size' })
   @IsInt()
   quantity: number;
 
-  @ApiPropertyOptional({ example: 24, description: 'buys: hours the GPUs are needed' })
+  @ApiPropertyOptional({ type: 'integer', example: 24, description: 'buys: hours the GPUs are needed' })
   @IsOptional()
   @IsInt()
   durationHours?: number;
@@ -52,7 +57,10 @@ export class PlaceOrderDto {
   @IsISO8601({ strict: true })
   availableUntil?: string;
 
-  @ApiPropertyOptional({ description: 'buys: the smallest acceptable fill from one sell order' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'buys: the smallest acceptable fill from one sell order',
+  })
   @IsOptional()
   @IsInt()
   minQuantity?: number;

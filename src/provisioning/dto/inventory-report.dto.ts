@@ -22,13 +22,13 @@ export class InventoryNodeDto {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/)
   name: string;
 
-  @ApiProperty({ example: 8, description: 'GPUs the node has (its gres)' })
+  @ApiProperty({ type: 'integer', example: 8, description: 'GPUs the node has (its gres)' })
   @IsInt()
   @Min(0)
   @Max(1024)
   gpus: number;
 
-  @ApiPropertyOptional({ example: 0, description: 'GPUs running jobs hold' })
+  @ApiPropertyOptional({ type: 'integer', example: 0, description: 'GPUs running jobs hold' })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -55,13 +55,14 @@ export class InventoryReportDto {
   @IsUUID()
   clusterId: string;
 
-  @ApiProperty({ example: 16, description: 'GPUs on all nodes' })
+  @ApiProperty({ type: 'integer', example: 16, description: 'GPUs on all nodes' })
   @IsInt()
   @Min(0)
   @Max(10_000_000)
   gpus: number;
 
   @ApiProperty({
+    type: 'integer',
     example: 16,
     description:
       "GPUs on usable nodes not reserved by others nor held by others' jobs (the exchange's leases count)",
@@ -88,7 +89,10 @@ export class InventoryReportDto {
   @IsObject()
   checks?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: "Mismatches the agent found between its leases and the scheduler's" })
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: "Mismatches the agent found between its leases and the scheduler's",
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

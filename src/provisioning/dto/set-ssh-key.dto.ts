@@ -3,7 +3,9 @@ import { IsString, Matches, MaxLength } from 'class-validator';
 
 /** An OpenSSH public key line: `<type> <base64> [comment]`. */
 export class SetSshKeyDto {
-  @ApiProperty({ example: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHkd... alice@lab' })
+  @ApiProperty({
+    example: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDG6jGZfsxxjgk2GeJEd5AwHb6XlZ+mGpwAYeUcj/BMc alice@lab',
+  })
   @IsString()
   @MaxLength(8192)
   @Matches(
