@@ -8,10 +8,10 @@ import Decimal from 'decimal.js';
  */
 Decimal.set({ precision: 40 });
 
-/** USD amounts and prices travel as decimal strings; inside they are decimal.js values, never floats. */
 /** A price on the wire, as the OpenAPI document gives it (a market's tick is checked by the engine). */
 export const PRICE_PATTERN = '^[0-9]+(\\.[0-9]+)?$';
 
+/** USD amounts and prices travel as decimal strings; inside they are decimal.js values, never floats. */
 export const MONEY_PATTERN = /^(0|[1-9]\d{0,14})(\.\d{1,10})?$/;
 
 export function money(value: string | Decimal): Decimal {

@@ -47,9 +47,9 @@ export function openApiDocument(app: INestApplication, advertisedUrl: string | n
 }
 
 /**
- * The errors a route can give whatever it does: 400 for a malformed request (413 for a body too large), 401 and 403 behind a key,
- * 404 for what a path names, 429 past the rate limits, 500 for a bug, and 503 when the database is unreachable,
- * the writer sheds load or a node is not serving yet.
+ * The errors a route can give whatever it does: 400 for a malformed request (413 for a body too large), 401
+ * and 403 behind a key, 404 for what a path names, 429 past the rate limits, 500 for a bug, and 503 when the
+ * database is unreachable, the writer sheds load or a node is not serving yet.
  */
 function commonErrors(path: string, operation: OperationObject): number[] {
   const statuses = [400, 429, 500, 503];

@@ -61,8 +61,8 @@ export async function conformanceViolations(): Promise<string[]> {
   return [...new Set(violations)];
 }
 
-/** Checks responses against one document (exported for checking a document against saved responses). */
-export class Checker {
+/** Checks responses against one document. */
+class Checker {
   private readonly ajv = new Ajv({ strict: false, allErrors: false });
   private readonly routes: { pattern: RegExp; template: string }[];
   private readonly validators = new Map<string, ValidateFunction>();

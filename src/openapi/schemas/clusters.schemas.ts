@@ -1,6 +1,21 @@
 import type { SchemasObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { listOf, ref } from '../../common/api-responses';
-import { BOOLEAN, COUNT, described, ID, INTEGER, nullable, object, oneOf, TEXT, TIME } from './wire-types';
+import {
+  BOOLEAN,
+  CLUSTER_STATUS,
+  COUNT,
+  DEGRADED_CAUSE,
+  described,
+  ID,
+  INTEGER,
+  LEASE_STATUS,
+  nullable,
+  object,
+  oneOf,
+  TEXT,
+  TIME,
+  WEBHOOK_TYPE,
+} from './wire-types';
 
 const CLUSTER = {
   id: ID,
@@ -11,10 +26,10 @@ const CLUSTER = {
   gpuCount: COUNT,
   webhookUrl: TEXT,
   createdAt: TIME,
-  status: described(oneOf('active', 'degraded'), 'degraded: it takes no new sell orders'),
+  status: described(CLUSTER_STATUS, 'degraded: it takes no new sell orders'),
   degradedAt: nullable(TIME),
   degradedReason: nullable(TEXT),
-  degradedCause: nullable(oneOf('unresponsive', 'failed_checks')),
+  degradedCause: nullable(DEGRADED_CAUSE),
   inventory: ref('ClusterInventory'),
 };
 
@@ -38,18 +53,18 @@ export const CLUSTER_SCHEMAS: SchemasObject = {
   InventoryAnswer: object({
     clusterId: ID,
     gpuCount: COUNT,
-    status: oneOf('active', 'degraded'),
-    degradedCause: nullable(oneOf('unresponsive', 'failed_checks')),
+    status: CLUSTER_STATUS,
+    degradedCause: nullable(DEGRADED_CAUSE),
     inventory: ref('ClusterInventory'),
   }),
   CallbackAnswer: object({
     leaseId: ID,
-    status: oneOf('provisioning', 'verifying', 'active', 'ended', 'released', 'interrupted', 'failed'),
+    status: LEASE_STATUS,
   }),
   Delivery: object({
     id: ID,
     leaseId: ID,
-    type: oneOf('lease.provision', 'lease.deprovision', 'lease.interrupt'),
+    type: WEBHOOK_TYPE,
     status: oneOf('pending', 'delivered', 'abandoned'),
     attempts: COUNT,
     nextAttemptAt: nullable(TIME),
@@ -59,7 +74,7 @@ export const CLUSTER_SCHEMAS: SchemasObject = {
   }),
   DeliveryBacklog: object({
     clusterId: ID,
-    type: oneOf('lease.provision', 'lease.deprovision', 'lease.interrupt'),
+    type: WEBHOOK_TYPE,
     pending: COUNT,
     oldest: TIME,
   }),

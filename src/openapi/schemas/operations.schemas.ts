@@ -2,6 +2,7 @@ import type { SchemaObject, SchemasObject } from '@nestjs/swagger/dist/interface
 import { listOf } from '../../common/api-responses';
 import {
   BOOLEAN,
+  CLUSTER_STATUS,
   COUNT,
   described,
   GPU_HOURS,
@@ -44,7 +45,7 @@ export const OPERATIONS_SCHEMAS: SchemasObject = {
         name: TEXT,
         gpu: TEXT,
         region: TEXT,
-        status: oneOf('active', 'degraded'),
+        status: CLUSTER_STATUS,
         ...DELIVERY_RECORD,
       }),
     ),

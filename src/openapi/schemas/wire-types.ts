@@ -46,5 +46,19 @@ export function object(properties: Record<string, Schema>, optional: string[] = 
   };
 }
 
+/** The domain's closed sets, as several schemas show them. */
+export const LEASE_STATUS = oneOf(
+  'provisioning',
+  'verifying',
+  'active',
+  'ended',
+  'released',
+  'interrupted',
+  'failed',
+);
+export const CLUSTER_STATUS = oneOf('active', 'degraded');
+export const DEGRADED_CAUSE = oneOf('unresponsive', 'failed_checks');
+export const WEBHOOK_TYPE = oneOf('lease.provision', 'lease.deprovision', 'lease.interrupt');
+
 /** An object whose figures are the sender's own (a cluster's access details, its check report). */
 export const OPEN_OBJECT: SchemaObject = { type: 'object', additionalProperties: true };
