@@ -7,7 +7,7 @@ if (!existsSync('/usr/bin/chromium')) {
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/web'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/packages/client/src'],
   testMatch: ['**/*.spec.ts'],
   // The Kafka suite needs a broker: `npm run test:kafka` starts one (scripts/kafka-local.sh) and sets KAFKA_BROKERS.
   testPathIgnorePatterns: [

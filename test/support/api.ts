@@ -1,4 +1,5 @@
-import { recordedRequest } from './recorded-request';
+import { RestClient, createRestClient } from '@gpu-hour-exchange/client';
+import { recordedFetch, recordedRequest } from './recorded-request';
 import { ExchangeProcess } from './exchange-process';
 
 /** Small helpers over supertest for a running exchange. */
@@ -7,6 +8,15 @@ export class Api {
 
   get http() {
     return recordedRequest(this.exchange.url);
+  }
+
+  /** The SDK's typed REST client, signed in with a key (`Bearer …` or bare), its responses recorded too. */
+  rest(key?: string): RestClient {
+    return createRestClient({
+      baseUrl: this.exchange.url,
+      apiKey: key?.replace(/^Bearer /, ''),
+      fetch: recordedFetch(this.exchange.url),
+    });
   }
 
   admin() {

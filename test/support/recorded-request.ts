@@ -28,3 +28,23 @@ export function recordedRequest(baseUrl: string): Agent {
   }
   return recorded;
 }
+
+/** A `fetch` that records every response for the same check (for the SDK's REST client in tests). */
+export function recordedFetch(baseUrl: string): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const request = input instanceof Request ? input : new Request(input, init);
+    const url = new URL(request.url);
+    const text = await response.clone().text();
+    const contentType = response.headers.get('content-type') ?? '';
+    recordResponse(baseUrl, {
+      method: request.method.toLowerCase(),
+      path: url.pathname + url.search,
+      status: response.status,
+      contentType,
+      body: contentType.includes('json') && text ? JSON.parse(text) : {},
+      text,
+    });
+    return response;
+  };
+}

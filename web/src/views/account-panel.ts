@@ -1,6 +1,6 @@
+import { unwrap, type ExchangeSocket } from '@gpu-hour-exchange/client';
 import type { Api } from '../api';
 import { byId, dateTime, h, show, time } from '../dom';
-import type { Feed } from '../feed';
 import type { Market } from './market-picker';
 import { Cluster, OrderForm } from './order-form';
 
@@ -68,7 +68,7 @@ export class AccountPanel {
 
   constructor(
     private readonly api: Api,
-    private readonly feed: Feed,
+    private readonly feed: ExchangeSocket,
     private readonly onError: (error: unknown, doing: string) => void,
   ) {
     this.form = new OrderForm(api, onError, () => this.refreshSoon());
@@ -91,11 +91,11 @@ export class AccountPanel {
   }
 
   private async signIn(apiKey: string): Promise<void> {
-    this.api.apiKey = apiKey;
+    this.api.signIn(apiKey);
     try {
-      this.account = await this.api.get<Account>('/v1/account');
+      this.account = await unwrap(this.api.rest.GET('/v1/account'));
     } catch (error) {
-      this.api.apiKey = null;
+      this.api.signIn(null);
       sessionStorage.removeItem(KEY);
       this.onError(error, 'signing in');
       this.render();
@@ -103,11 +103,12 @@ export class AccountPanel {
     }
     sessionStorage.setItem(KEY, apiKey);
     await this.feed.signIn(apiKey).catch((error) => this.onError(error, 'signing in to the feed'));
-    this.unsubscribe = (['orders', 'fills', 'leases'] as const).map((channel) =>
-      this.feed.subscribe(channel, null, () => this.refreshSoon()),
-    );
+    this.unsubscribe = [
+      ...(['orders', 'fills', 'leases'] as const).map((channel) => this.feed.subscribe(channel)),
+      ...(['order', 'fill', 'lease'] as const).map((event) => this.feed.on(event, () => this.refreshSoon())),
+    ];
     if (this.account.scopes.includes('sell') || this.account.scopes.includes('admin')) {
-      this.form.setClusters(await this.api.get<Cluster[]>('/v1/clusters').catch(() => []));
+      this.form.setClusters(await unwrap(this.api.rest.GET('/v1/clusters')).catch((): Cluster[] => []));
     }
     await this.refresh();
   }
@@ -116,7 +117,7 @@ export class AccountPanel {
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
     this.feed.signOut();
-    this.api.apiKey = null;
+    this.api.signIn(null);
     this.account = null;
     sessionStorage.removeItem(KEY);
     this.render();
@@ -135,10 +136,10 @@ export class AccountPanel {
     if (!this.account) return;
     try {
       [this.account, this.orders, this.fills, this.leases] = await Promise.all([
-        this.api.get<Account>('/v1/account'),
-        this.api.get<Order[]>('/v1/orders', { status: 'open', limit: 100 }),
-        this.api.get<Fill[]>('/v1/fills', { limit: 50 }),
-        this.api.get<Lease[]>('/v1/leases', { limit: 50 }),
+        unwrap(this.api.rest.GET('/v1/account')),
+        unwrap(this.api.rest.GET('/v1/orders', { params: { query: { status: 'open', limit: 100 } } })),
+        unwrap(this.api.rest.GET('/v1/fills', { params: { query: { limit: 50 } } })),
+        unwrap(this.api.rest.GET('/v1/leases', { params: { query: { limit: 50 } } })),
       ]);
     } catch (error) {
       this.onError(error, 'loading the account');
@@ -235,8 +236,8 @@ export class AccountPanel {
       event.preventDefault();
       const key = input.value.trim();
       try {
-        if (key) await this.api.put('/v1/account/ssh-key', { sshPublicKey: key });
-        else await this.api.delete('/v1/account/ssh-key');
+        if (key) await unwrap(this.api.rest.PUT('/v1/account/ssh-key', { body: { sshPublicKey: key } }));
+        else await unwrap(this.api.rest.DELETE('/v1/account/ssh-key'));
         await this.refresh();
       } catch (error) {
         this.onError(error, 'saving the SSH key');
@@ -303,12 +304,14 @@ export class AccountPanel {
     const row = (event.target as HTMLElement).closest('tr') as HTMLTableRowElement;
     const price = (row.querySelector('[name="price"]') as HTMLInputElement).value.trim();
     const quantity = Number((row.querySelector('[name="quantity"]') as HTMLInputElement).value);
-    const change: Record<string, unknown> = {};
+    const change: { price?: string; quantity?: number } = {};
     if (price && price !== order.price) change.price = price;
     if (quantity !== order.quantity) change.quantity = quantity;
     if (Object.keys(change).length === 0) return;
     try {
-      await this.api.patch(`/v1/orders/${order.id}`, change);
+      await unwrap(
+        this.api.rest.PATCH('/v1/orders/{id}', { params: { path: { id: order.id } }, body: change }),
+      );
       this.refreshSoon();
     } catch (error) {
       this.onError(error, `amending order ${order.id}`);
@@ -317,7 +320,7 @@ export class AccountPanel {
 
   private async cancel(order: Order): Promise<void> {
     try {
-      await this.api.delete(`/v1/orders/${order.id}`);
+      await unwrap(this.api.rest.DELETE('/v1/orders/{id}', { params: { path: { id: order.id } } }));
       this.refreshSoon();
     } catch (error) {
       this.onError(error, `cancelling order ${order.id}`);

@@ -8,7 +8,7 @@ import {
   createOptionsChart,
 } from 'lightweight-charts';
 import { byId, h } from '../dom';
-import type { LocalBook } from '../local-book';
+import type { LocalBook } from '@gpu-hour-exchange/client';
 import { BUY_COLOUR, CHART_THEME, SELL_COLOUR, decimalsOf } from './chart-theme';
 
 /** Cumulative GPUs on each side by price (a price-scaled chart: bids left, asks right). */

@@ -1,6 +1,5 @@
 import { byId, h, show } from '../dom';
-import type { LocalBook } from '../local-book';
-import type { WireLevel } from '../../../src/market-data/checksum-text';
+import type { LocalBook, WireLevel } from '@gpu-hour-exchange/client';
 
 const DEPTH = 12;
 

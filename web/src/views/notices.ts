@@ -1,6 +1,5 @@
-import { ApiError } from '../api';
+import { ExchangeError, type SocketState } from '@gpu-hour-exchange/client';
 import { byId, h } from '../dom';
-import type { FeedState } from '../feed';
 
 const SHOWN_MS = 10_000;
 
@@ -10,13 +9,14 @@ export class Notices {
   private readonly errors = byId('errors');
   private countdown: ReturnType<typeof setInterval> | null = null;
 
-  connection(state: FeedState, retryInMs = 0): void {
+  connection(state: SocketState, retryInMs = 0): void {
     if (this.countdown) clearInterval(this.countdown);
     this.countdown = null;
-    this.pill.dataset.state = state;
+    const shown = state === 'open' ? 'live' : state;
+    this.pill.dataset.state = shown;
     // What is on screen may be stale until the feed is back (the page dims it).
-    document.body.dataset.feed = state;
-    if (state === 'live') {
+    document.body.dataset.feed = shown;
+    if (state === 'open') {
       this.pill.textContent = 'live';
     } else if (state === 'connecting') {
       this.pill.textContent = 'connecting…';
@@ -34,12 +34,12 @@ export class Notices {
   /** Shows what the API refused and why (its stable code and its message). */
   error(error: unknown, doing?: string): void {
     const text =
-      error instanceof ApiError
-        ? `${doing ? `${doing}: ` : ''}${error.code}: ${error.message}`
+      error instanceof ExchangeError
+        ? `${doing ? `${doing}: ` : ''}${error.code}: ${error.detail}`
         : `${doing ? `${doing}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
     const banner = h('div', {
       class: 'error',
-      'data-code': error instanceof ApiError ? error.code : 'ERROR',
+      'data-code': error instanceof ExchangeError ? error.code : 'ERROR',
     });
     banner.append(
       h('span', {}, text),

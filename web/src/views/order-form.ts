@@ -1,3 +1,4 @@
+import { unwrap, type PlaceOrder } from '@gpu-hour-exchange/client';
 import type { Api } from '../api';
 import { h, show } from '../dom';
 import type { Market } from './market-picker';
@@ -134,20 +135,22 @@ export class OrderForm {
     const market = this.market;
     if (!market) return;
     const value = (name: string) => this.field<HTMLInputElement>(name)?.value.trim() ?? '';
-    const side = value('side');
-    const type = value('type');
-    const order: Record<string, unknown> = {
+    // The form's selects offer only what the protocol takes; the exchange checks the rest.
+    const side = value('side') as PlaceOrder['side'];
+    const type = value('type') as PlaceOrder['type'];
+    const timeInForce = value('timeInForce') as NonNullable<PlaceOrder['timeInForce']>;
+    const order: PlaceOrder = {
       symbol: market.symbol,
       side,
       type,
       quantity: Number(value('quantity')),
-      timeInForce: type === 'market' && value('timeInForce') === 'GTC' ? 'IOC' : value('timeInForce'),
+      timeInForce: type === 'market' && timeInForce === 'GTC' ? 'IOC' : timeInForce,
     };
     if (type === 'limit') order.price = value('price');
     if (side === 'buy') order.durationHours = Number(value('durationHours'));
     else order.clusterId = value('clusterId') || undefined;
     try {
-      await this.api.post('/v1/orders', order);
+      await unwrap(this.api.rest.POST('/v1/orders', { body: order }));
       this.onPlaced();
     } catch (error) {
       this.onError(error, `placing the ${side} order`);

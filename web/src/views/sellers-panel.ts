@@ -1,3 +1,4 @@
+import { unwrap } from '@gpu-hour-exchange/client';
 import type { Api } from '../api';
 import { byId, h, show } from '../dom';
 
@@ -60,8 +61,8 @@ export class SellersPanel {
     const symbol = this.symbol;
     if (!symbol) return;
     try {
-      const record = await this.api.get<MarketRecord>(
-        `/v1/markets/${encodeURIComponent(symbol)}/reliability`,
+      const record: MarketRecord = await unwrap(
+        this.api.rest.GET('/v1/markets/{symbol}/reliability', { params: { path: { symbol } } }),
       );
       if (symbol === this.symbol) this.render(record);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { str as crc32 } from 'crc-32';
-import { WireLevel, checksumText } from '../../src/market-data/checksum-text';
+import { WireLevel, checksumText } from './checksum-text';
 
 export type Side = 'buy' | 'sell';
 /** What applying a feed message came to: in step, or out of step (the subscription must start over). */

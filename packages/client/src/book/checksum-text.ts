@@ -6,7 +6,7 @@ const digits = (value: string): string => value.replace('.', '').replace(/^0+/, 
 /**
  * What the book checksum is the CRC32 of, Kraken-style: the 10 best asks (low to high), then the 10 best bids (high
  * to low), each level's price and quantity as sent, with the decimal point and leading zeros removed, concatenated.
- * Shared by the exchange and the trader's page (which has no `node:zlib`), so both compute the same thing.
+ * The exchange computes its checksums with this very function, so a client that uses it agrees by construction.
  */
 export function checksumText(bids: WireLevel[], asks: WireLevel[]): string {
   let text = '';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { bookChecksum } from '../../src/market-data/book-checksum';
-import { WireLevel } from '../../src/market-data/checksum-text';
+import { bookChecksum } from '../../../../src/market-data/book-checksum';
+import { WireLevel } from './checksum-text';
 import { LocalBook, Side } from './local-book';
 
 const price = fc.integer({ min: 1, max: 5000 }).map((cents) => String(cents / 100));
 const change = fc.tuple(fc.constantFrom<Side>('buy', 'sell'), price, fc.integer({ min: 0, max: 64 }));
 
-/** The page's book and checksum (crc-32 in the browser) agree with the exchange's (node:zlib). */
+/** The client's book and checksum (crc-32, which also runs in the browser) agree with the exchange's (node:zlib). */
 describe('LocalBook', () => {
   it('computes the checksum the exchange sends, for any book', () => {
     fc.assert(
