@@ -1,0 +1,32 @@
+import { createRestClient, type RestClient } from '../rest/rest-client';
+import { ExchangeSocket } from '../ws/exchange-socket';
+import { connection, type Connection } from './config';
+import type { Flags } from './args';
+import { Output } from './output';
+
+/** What a command works with: where the exchange is, its REST client, a WebSocket when needed, the output. */
+export class Context {
+  readonly connection: Connection;
+  readonly rest: RestClient;
+  readonly out: Output;
+  private readonly sockets: ExchangeSocket[] = [];
+
+  constructor(flags: Flags) {
+    this.connection = connection(flags as { url?: string; 'api-key'?: string; profile?: string });
+    this.rest = createRestClient({ baseUrl: this.connection.url, apiKey: this.connection.apiKey });
+    this.out = new Output(flags.json === true);
+  }
+
+  /** A WebSocket that reconnects by itself (closed when the command ends). */
+  socket(): ExchangeSocket {
+    const socket = new ExchangeSocket({ url: this.connection.url, apiKey: this.connection.apiKey });
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  close(): void {
+    for (const socket of this.sockets) socket.close();
+  }
+}
+
+export type Command = (args: string[]) => Promise<number | void>;
