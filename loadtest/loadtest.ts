@@ -1,6 +1,6 @@
+import { ExchangeError, ExchangeSocket, createRestClient, unwrap } from '@gpu-hour-exchange/client';
 import * as hdr from 'hdr-histogram-js';
 import { writeFileSync } from 'node:fs';
-import WebSocket from 'ws';
 import { watchOutbox } from './outbox-lag';
 import { startAgent, startExchange } from './processes';
 import { subscribers } from './subscribers';
@@ -26,6 +26,8 @@ const HELP = `usage: npm run loadtest -- [options]
                             others followers serving from its stream)
   --entry leader|follower   where the order clients connect (default leader; follower needs --nodes 2+)
   --seed N                  seeds the order mix (default 1)
+  --client-order-ids        every order carries a clientOrderId (the SDK's default; the exchange then checks
+                            each against the account's earlier orders); default: none, as before the SDK
   --report FILE             write the JSON report there (default loadtest-report.json)
   --profile DIR             run the started exchange with --cpu-prof, writing its CPU profile into DIR
   --kafka BROKERS           the started exchange publishes its events to these Kafka brokers (loopback only)
@@ -47,6 +49,7 @@ interface Options {
   symbols: number;
   subscribers: number;
   seed: number;
+  clientOrderIds: boolean;
   report: string;
   profile: string | null;
   kafka: string | null;
@@ -69,6 +72,7 @@ function parse(argv: string[]): Options {
     symbols: 3,
     subscribers: 1000,
     seed: 1,
+    clientOrderIds: false,
     report: 'loadtest-report.json',
     profile: null,
     kafka: null,
@@ -102,6 +106,7 @@ function parse(argv: string[]): Options {
     else if (flag === '--symbols') o.symbols = Math.max(1, number());
     else if (flag === '--subscribers') o.subscribers = number();
     else if (flag === '--seed') o.seed = number();
+    else if (flag === '--client-order-ids') o.clientOrderIds = true;
     else if (flag === '--report') o.report = (i++, value);
     else if (flag === '--profile') o.profile = (i++, value);
     else if (flag === '--kafka') o.kafka = (i++, value);
@@ -141,45 +146,42 @@ async function setup(
   clients: number,
   provisioner: Options['provisioner'],
 ): Promise<{ traders: Trader[]; agent: Awaited<ReturnType<typeof startAgent>> | null }> {
-  const call = async (path: string, body: unknown, key = adminKey) => {
-    const res = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, string>;
-  };
+  const admin = createRestClient({ baseUrl: url, apiKey: adminKey });
+  const account = (name: string, scopes: ('trade' | 'sell')[]) =>
+    unwrap(admin.POST('/v1/admin/accounts', { body: { name, scopes } }));
   const traders: Trader[] = [];
   let agent: Awaited<ReturnType<typeof startAgent>> | null = null;
   if (provisioner === 'webhook') {
-    const seller = await call('/v1/admin/accounts', { name: 'load-agent-seller', scopes: ['sell'] });
+    const seller = await account('load-agent-seller', ['sell']);
     agent = await startAgent(url, seller.apiKey, Math.floor(clients / 2));
     for (const cluster of agent.clusters) traders.push({ key: seller.apiKey, side: 'sell', cluster });
   }
   for (let i = 0; i < clients; i++) {
     const side = i % 2 === 0 ? 'buy' : 'sell';
     if (side === 'sell' && agent) continue;
-    const account = await call('/v1/admin/accounts', {
-      name: `load-${i}`,
-      scopes: [side === 'buy' ? 'trade' : 'sell'],
-    });
+    const trader = await account(`load-${i}`, [side === 'buy' ? 'trade' : 'sell']);
     if (side === 'buy') {
-      await call(`/v1/admin/accounts/${account.id}/deposits`, { amount: '1000000000' });
-      traders.push({ key: account.apiKey, side, cluster: null });
-    } else {
-      const cluster = await call(
-        '/v1/clusters',
-        {
-          name: `load-${i}`,
-          gpu: 'H100-SXM',
-          region: 'us-east',
-          gpuCount: 1_000_000,
-          webhookUrl: 'http://127.0.0.1:9/x',
-        },
-        account.apiKey,
+      await unwrap(
+        admin.POST('/v1/admin/accounts/{id}/deposits', {
+          params: { path: { id: trader.id } },
+          body: { amount: '1000000000' },
+        }),
       );
-      traders.push({ key: account.apiKey, side, cluster: cluster.id });
+      traders.push({ key: trader.apiKey, side, cluster: null });
+    } else {
+      const own = createRestClient({ baseUrl: url, apiKey: trader.apiKey });
+      const cluster = await unwrap(
+        own.POST('/v1/clusters', {
+          body: {
+            name: `load-${i}`,
+            gpu: 'H100-SXM',
+            region: 'us-east',
+            gpuCount: 1_000_000,
+            webhookUrl: 'http://127.0.0.1:9/x',
+          },
+        }),
+      );
+      traders.push({ key: trader.apiKey, side, cluster: cluster.id });
     }
   }
   return { traders, agent };
@@ -204,31 +206,21 @@ async function runClient(
   symbols: string[],
   perClientRate: number,
   pipeline: number,
+  assignClientOrderIds: boolean,
   seed: number,
   until: { stop: boolean; budget: number },
   record: (micros: number, error: string | null) => void,
 ): Promise<void> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
+  // The SDK's client, as a trader would use it; a drop is an error to see, so it does not reconnect. Orders go
+  // without clientOrderIds unless --client-order-ids (each one is checked against the account's earlier orders).
+  const socket = new ExchangeSocket({
+    url,
+    apiKey: trader.key,
+    reconnect: false,
+    requestTimeoutMs: 120_000,
+    assignClientOrderIds,
   });
-  const pending = new Map<string, { sent: number; resolve: (m: Record<string, unknown>) => void }>();
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    const waiter = m.requestId ? pending.get(m.requestId) : undefined;
-    if (!waiter) return;
-    pending.delete(m.requestId);
-    waiter.resolve(m);
-  });
-  let n = 0;
-  const request = (body: Record<string, unknown>) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      const requestId = String(++n);
-      pending.set(requestId, { sent: performance.now(), resolve });
-      ws.send(JSON.stringify({ ...body, requestId }));
-    });
-  await request({ op: 'auth', apiKey: trader.key });
+  await socket.connect();
   const random = rng(seed);
   const resting: string[] = [];
   const start = performance.now();
@@ -243,20 +235,22 @@ async function runClient(
       until.budget--;
       sent++;
       const t0 = performance.now();
-      let reply: Record<string, unknown>;
+      let error: string | null = null;
+      const refused = (e: unknown) => {
+        error = e instanceof ExchangeError ? e.code : String(e);
+        return null;
+      };
       if (resting.length > 20 && random() < 0.3) {
-        reply = await request({
-          op: 'cancel',
-          orderId: resting.splice(Math.floor(random() * resting.length), 1)[0],
-        });
+        await socket
+          .cancel({ orderId: resting.splice(Math.floor(random() * resting.length), 1)[0] })
+          .catch(refused);
       } else {
         const symbol = symbols[Math.floor(random() * symbols.length)];
         const crossing = random() < 0.1;
         const offset = crossing ? -Math.floor(random() * 3) : 1 + Math.floor(random() * 30);
         const cents = trader.side === 'buy' ? 200 - offset : 200 + offset;
-        reply = await request({
-          op: 'place',
-          order: {
+        const order = await socket
+          .place({
             symbol,
             side: trader.side,
             type: 'limit',
@@ -264,17 +258,16 @@ async function runClient(
             quantity: 8 * (1 + Math.floor(random() * 4)),
             ...(trader.side === 'buy'
               ? { durationHours: 1 + Math.floor(random() * 8) }
-              : { clusterId: trader.cluster }),
-          },
-        });
-        const order = reply.order as { id: string; status: string } | undefined;
+              : { clusterId: trader.cluster as string }),
+          })
+          .catch(refused);
         if (order?.status === 'open') resting.push(order.id);
       }
-      record(Math.round((performance.now() - t0) * 1000), reply.type === 'error' ? String(reply.code) : null);
+      record(Math.round((performance.now() - t0) * 1000), error);
     }
   };
   await Promise.all(Array.from({ length: pipeline }, lane));
-  ws.close();
+  socket.close();
 }
 
 async function ordersMode(url: string, traders: Trader[], o: Options) {
@@ -297,6 +290,7 @@ async function ordersMode(url: string, traders: Trader[], o: Options) {
         symbols,
         o.rate / traders.length,
         o.pipeline,
+        o.clientOrderIds,
         o.seed * 1000 + i,
         until,
         (micros, error) => {
@@ -426,6 +420,7 @@ async function main(): Promise<void> {
       nodes: o.nodes,
       entry: o.entry,
       pipeline: o.pipeline,
+      clientOrderIds: o.clientOrderIds,
       offeredRate: o.rate === 0 ? 'as fast as acks allow' : o.rate,
       durationS: o.duration,
       node: process.version,

@@ -34,6 +34,11 @@ export interface ExchangeSocketOptions {
   /** How often to ping (default 10 s); a connection silent for `silenceTimeoutMs` (default 25 s) is dropped. */
   pingIntervalMs?: number;
   silenceTimeoutMs?: number;
+  /**
+   * Gives every place without a `clientOrderId` one (default true), so that a place whose answer was lost can be
+   * retried without placing it twice. The exchange checks each clientOrderId against the account's earlier orders.
+   */
+  assignClientOrderIds?: boolean;
   /** How long a request may wait for a connection and its answer (default 10 s). */
   requestTimeoutMs?: number;
   /** Another WebSocket class (by default `ws` in Node, the browser's own in a bundle). */
@@ -125,6 +130,7 @@ export class ExchangeSocket extends Emitter<ExchangeSocketEvents> {
       pingIntervalMs: 10_000,
       silenceTimeoutMs: 25_000,
       requestTimeoutMs: 10_000,
+      assignClientOrderIds: true,
       WebSocket: WebSocketClass,
       ...options,
       url: webSocketUrl(options.url),
@@ -193,11 +199,13 @@ export class ExchangeSocket extends Emitter<ExchangeSocketEvents> {
   }
 
   /**
-   * Places an order (the body of `POST /v1/orders`). Without a `clientOrderId` it gets one, so that a place whose
-   * answer was lost (`OUTCOME_UNKNOWN`, `TIMEOUT`) can be retried with the same id and never placed twice.
+   * Places an order (the body of `POST /v1/orders`). Without a `clientOrderId` it gets one (unless
+   * `assignClientOrderIds` is false), so that a place whose answer was lost (`OUTCOME_UNKNOWN`, `TIMEOUT`) can be
+   * retried with the same id and never placed twice.
    */
   place(order: PlaceOrder): Promise<Order> {
-    const withId = { ...order, clientOrderId: order.clientOrderId ?? randomId() };
+    const assign = this.options.assignClientOrderIds && order.clientOrderId === undefined;
+    const withId = assign ? { ...order, clientOrderId: randomId() } : order;
     return this.command({ op: 'place', order: withId }, (reply) => reply.order as Order);
   }
 
