@@ -1,8 +1,10 @@
-import { RestClient, createRestClient } from '@gpu-hour-exchange/client';
+import { RestClient, components, createRestClient, unwrap } from '@gpu-hour-exchange/client';
 import { recordedFetch, recordedRequest } from './recorded-request';
 import { ExchangeProcess } from './exchange-process';
 
-/** Small helpers over supertest for a running exchange. */
+type Scope = components['schemas']['CreateAccountDto']['scopes'][number];
+
+/** Small helpers for a running exchange: supertest for raw HTTP, and the SDK's typed client. */
 export class Api {
   constructor(private readonly exchange: ExchangeProcess) {}
 
@@ -23,20 +25,18 @@ export class Api {
     return `Bearer ${this.exchange.adminKey}`;
   }
 
-  async account(name: string, scopes: string[], deposit?: string): Promise<{ id: string; key: string }> {
-    const created = await this.http
-      .post('/v1/admin/accounts')
-      .set('Authorization', this.admin())
-      .send({ name, scopes })
-      .expect(201);
+  async account(name: string, scopes: Scope[], deposit?: string): Promise<{ id: string; key: string }> {
+    const admin = this.rest(this.exchange.adminKey);
+    const created = await unwrap(admin.POST('/v1/admin/accounts', { body: { name, scopes } }));
     if (deposit) {
-      await this.http
-        .post(`/v1/admin/accounts/${created.body.id}/deposits`)
-        .set('Authorization', this.admin())
-        .send({ amount: deposit })
-        .expect(201);
+      await unwrap(
+        admin.POST('/v1/admin/accounts/{id}/deposits', {
+          params: { path: { id: created.id } },
+          body: { amount: deposit },
+        }),
+      );
     }
-    return { id: created.body.id, key: `Bearer ${created.body.apiKey}` };
+    return { id: created.id, key: `Bearer ${created.apiKey}` };
   }
 
   /**
@@ -48,11 +48,11 @@ export class Api {
     cluster: { gpu: string; region: string; gpuCount: number; webhookUrl?: string },
   ): Promise<{ id: string; key: string; cluster: string; webhookSecret: string }> {
     const account = await this.account(name, ['sell', 'read']);
-    const created = await this.http
-      .post('/v1/clusters')
-      .set('Authorization', account.key)
-      .send({ name: `${name} cluster`, webhookUrl: 'http://127.0.0.1:9/hook', ...cluster })
-      .expect(201);
-    return { ...account, cluster: created.body.id, webhookSecret: created.body.webhookSecret };
+    const created = await unwrap(
+      this.rest(account.key).POST('/v1/clusters', {
+        body: { name: `${name} cluster`, webhookUrl: 'http://127.0.0.1:9/hook', ...cluster },
+      }),
+    );
+    return { ...account, cluster: created.id, webhookSecret: created.webhookSecret };
   }
 }
