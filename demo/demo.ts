@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   const report = setInterval(() => log(JSON.stringify(summary())), 10_000);
   stops.push(async () => clearInterval(report));
 
-  log(`the exchange is on ${url}: open it for the trader's page (Ctrl-C stops the demo)`);
+  log(`the exchange is on ${url}: open ${url}/#${symbols[0]} for the trader's page (Ctrl-C stops the demo)`);
   log(`markets: ${symbols.join(', ')}; admin key ${adminKey}`);
   if (duration !== null) {
     setTimeout(() => void stop(`${duration} s are up`).then(() => process.exit(0)), duration * 1000);

@@ -145,6 +145,29 @@ describe('the client SDK against the real exchange process', () => {
     expect(cancelled).toHaveLength(29);
   });
 
+  it('keeps an account’s pipelined commands in order: a cancelAll sent right after places cancels them all', async () => {
+    const client = socket({ apiKey: buyer.key.replace('Bearer ', '') });
+    await client.connect();
+    const order = (i: number) => ({
+      symbol: SYMBOL,
+      side: 'buy' as const,
+      type: 'limit' as const,
+      price: (1.5 + i / 100).toFixed(2),
+      quantity: 8,
+      durationHours: 1,
+      clientOrderId: `in-order-${i}`,
+    });
+    const places = Array.from({ length: 20 }, (_, i) => client.place(order(i)));
+    // A repeat while the original commits (the writer knows it), and one of an order long done (the database does).
+    const repeat = client.place(order(0));
+    const old = client.place({ ...order(0), clientOrderId: 'pipelined-0' });
+    const cancelled = client.cancelAll(SYMBOL);
+    const placed = await Promise.all(places);
+    expect((await repeat).id).toBe(placed[0].id);
+    expect(await old).toMatchObject({ clientOrderId: 'pipelined-0', status: 'cancelled' });
+    expect((await cancelled).map((o) => o.id).sort()).toEqual(placed.map((o) => o.id).sort());
+  });
+
   it('keeps a book equal to the REST book across a dropped update, by sequence and checksum', async () => {
     await sell('3.00');
     const { sequence } = await restBook();
