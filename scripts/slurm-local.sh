@@ -5,6 +5,8 @@
 # Reservations are by node: without slurmdbd, Slurm 22.05 cannot reserve a number of GPUs (TRES=gres/gpu=N needs
 # AccountingStorageTRES, which needs slurmdbd), so one node (8 GPUs) is the unit a lease reserves.
 #   scripts/slurm-local.sh start    install slurm-wlm and munge with apt-get if missing, write the config, start
+#                                   (exit 3: they cannot be installed here; exit 1: they did not start, and
+#                                   whatever did start is stopped again, so no daemon is left behind)
 #   scripts/slurm-local.sh stop     stop the daemons (the folder stays)
 #   scripts/slurm-local.sh env      print the environment the Slurm commands need (eval "$(... env)")
 #   scripts/slurm-local.sh run -- CMD...   start, run CMD with that environment, stop (CMD's status is kept)
@@ -20,8 +22,9 @@ need() {
   command -v slurmctld > /dev/null && command -v munged > /dev/null && return
   local sudo
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq slurm-wlm munge > /dev/null \
-    || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq slurm-wlm munge > /dev/null; }
+  { DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq slurm-wlm munge > /dev/null \
+    || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq slurm-wlm munge > /dev/null; }; } \
+    || { echo "slurm-wlm and munge cannot be installed here (apt-get failed)" >&2; exit 3; }
 }
 
 configure() {
@@ -89,6 +92,7 @@ start() {
   done
   echo "slurm did not come up; logs in $dir/log" >&2
   tail -n 20 "$dir"/log/*.log >&2 || true
+  stop
   exit 1
 }
 
