@@ -44,6 +44,7 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
 
 function format(value: unknown): string {
   if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(format).join(',');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
