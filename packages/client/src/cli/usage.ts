@@ -21,7 +21,7 @@ Market data
   gpux book SYMBOL [--depth 10] [--watch]
   gpux trades SYMBOL [--limit 20]
 Buying and selling
-  gpux buy --gpu H100-SXM --region us-east --gpus 64 --hours 24 --max-price 2.10 [--class firm] [--yes] [--wait]
+  gpux buy --gpu H100-SXM --region us-east --gpus 64 --hours 24 --max-price 2.10 [--class firm] [--yes] [--wait [--timeout 600]]
   gpux sell --cluster ID --gpus 16 --price 2.40 [--class firm] [--until 2026-12-31T00:00:00Z | --until 48h]
 Orders and leases
   gpux orders [--status open|filled|cancelled|expired] [--symbol S] [--limit N]
