@@ -69,6 +69,25 @@ describe('ExchangeSocket', () => {
     socket.close();
   });
 
+  it('signs in again on the next connection when the link drops before the sign-in is answered', async () => {
+    const socket = client({ apiKey: 'gpx_key' });
+    const states: string[] = [];
+    socket.on('state', (state) => states.push(state));
+    const connected = socket.connect();
+    const first = latest();
+    first.accept();
+    first.drop();
+    await until(() => latest() !== first);
+    expect(states).not.toContain('open');
+    latest().accept();
+    const auth = latest().sent[0];
+    expect(auth).toMatchObject({ op: 'auth', apiKey: 'gpx_key' });
+    latest().answer({ type: 'authenticated', accountId: '7', requestId: auth.requestId });
+    await connected;
+    expect(states[states.length - 1]).toBe('open');
+    socket.close();
+  });
+
   it('fails a command in flight with OUTCOME_UNKNOWN when the link drops, and a read with NETWORK', async () => {
     const socket = client();
     const connected = socket.connect();

@@ -305,7 +305,8 @@ export class ExchangeSocket extends Emitter<ExchangeSocketEvents> {
         this.emit('authenticated', String(reply.accountId));
         settle(null);
       },
-      reject: settle,
+      // A drop before the answer is no verdict on the key: the next connection signs in again.
+      reject: (error) => error.code !== 'NETWORK' && settle(error),
     });
     this.send({
       op: 'auth',
