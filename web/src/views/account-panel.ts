@@ -1,52 +1,17 @@
-import { unwrap, type ExchangeSocket } from '@gpu-hour-exchange/client';
+import {
+  unwrap,
+  type ExchangeSocket,
+  type Fill,
+  type Lease,
+  type Order,
+  type components,
+} from '@gpu-hour-exchange/client';
 import type { Api } from '../api';
 import { byId, dateTime, h, show, time } from '../dom';
 import type { Market } from './market-picker';
 import { Cluster, OrderForm } from './order-form';
 
-interface Account {
-  id: string;
-  name: string;
-  scopes: string[];
-  balance: { available: string; held: string; escrow: string };
-  sshPublicKey: string | null;
-}
-interface Order {
-  id: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  type: string;
-  price: string | null;
-  quantity: number;
-  filledQuantity: number;
-  durationHours: number | null;
-  timeInForce: string;
-  status: string;
-  createdAt: string;
-}
-interface Fill {
-  tradeId: string;
-  orderId: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  price: string;
-  quantity: number;
-  durationHours: number;
-  liquidity: string;
-  time: string;
-}
-interface Lease {
-  id: string;
-  symbol: string;
-  quantity: number;
-  price: string;
-  durationHours: number;
-  status: string;
-  startAt: string | null;
-  endAt: string | null;
-  access?: Record<string, unknown>;
-}
-
+type Account = components['schemas']['Account'];
 type Tab = 'orders' | 'fills' | 'leases';
 const KEY = 'exchange.apiKey';
 

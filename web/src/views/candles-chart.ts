@@ -9,16 +9,10 @@ import {
 import { byId, h } from '../dom';
 import { BUY_COLOUR, CHART_THEME, SELL_COLOUR, decimalsOf } from './chart-theme';
 import type { Trade } from './trades-tape';
+import type { components } from '@gpu-hour-exchange/client';
 
 /** A candle as `GET /v1/markets/:symbol/candles` gives it (volume in GPU-hours). */
-export interface Candle {
-  time: string;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: number;
-}
+export type Candle = components['schemas']['Candle'];
 
 const BUCKET_S = 60;
 

@@ -1,23 +1,10 @@
+import type { TickerMessage, components } from '@gpu-hour-exchange/client';
 import { byId, h, show } from '../dom';
 
-export interface Market {
-  symbol: string;
-  gpu: string;
-  region: string;
-  leaseClass: string;
-  tickSize: string;
-  lotSize: number;
-  minDurationHours: number;
-  maxDurationHours: number;
-}
+export type Market = components['schemas']['Market'];
 
-export interface Ticker {
-  symbol: string;
-  bestBid: string | null;
-  bestAsk: string | null;
-  last: string | null;
-  volume24h: number;
-}
+/** What the picker shows of a ticker (REST or the `ticker` channel). */
+export type Ticker = Pick<TickerMessage, 'symbol' | 'bestBid' | 'bestAsk' | 'last' | 'volume24h'>;
 
 const ALL = '';
 

@@ -1,15 +1,9 @@
-import { unwrap, type PlaceOrder } from '@gpu-hour-exchange/client';
+import { unwrap, type PlaceOrder, type components } from '@gpu-hour-exchange/client';
 import type { Api } from '../api';
 import { h, show } from '../dom';
 import type { Market } from './market-picker';
 
-export interface Cluster {
-  id: string;
-  name: string;
-  gpu: string;
-  region: string;
-  gpuCount: number;
-}
+export type Cluster = components['schemas']['Cluster'];
 
 /** Places an order in the selected market: buy (GPUs x hours at a limit) or sell (GPUs of one of your clusters). */
 export class OrderForm {

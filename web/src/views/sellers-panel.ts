@@ -1,26 +1,8 @@
-import { unwrap } from '@gpu-hour-exchange/client';
+import { unwrap, type components } from '@gpu-hour-exchange/client';
 import type { Api } from '../api';
 import { byId, h, show } from '../dom';
 
-interface DeliveryRecord {
-  leases: number;
-  delivered: number;
-  active: number;
-  failed: number;
-  interrupted: number;
-  lost: number;
-  credited: number;
-  verified: number;
-  unverified: number;
-  onTimeActivationPct: number | null;
-  medianSecondsToActive: number | null;
-  gpuHoursDelivered: string;
-}
-
-interface MarketRecord extends DeliveryRecord {
-  symbol: string;
-  sellers: (DeliveryRecord & { sellerId: string })[];
-}
+type MarketRecord = components['schemas']['MarketReliability'];
 
 const REFRESH_MS = 15_000;
 

@@ -1,13 +1,11 @@
+import type { TradeMessage } from '@gpu-hour-exchange/client';
 import { byId, h, show, time } from '../dom';
 
-export interface Trade {
-  tradeId: string;
-  price: string;
-  quantity: number;
-  durationHours: number;
-  takerSide: 'buy' | 'sell';
-  time: string;
-}
+/** A trade as the tape shows it: from `GET /v1/markets/:symbol/trades` or the `trades` channel. */
+export type Trade = Pick<
+  TradeMessage,
+  'tradeId' | 'price' | 'quantity' | 'durationHours' | 'takerSide' | 'time'
+>;
 
 const KEPT = 60;
 
