@@ -9,7 +9,6 @@ export class Context {
   readonly connection: Connection;
   readonly rest: RestClient;
   readonly out: Output;
-  private readonly sockets: ExchangeSocket[] = [];
 
   constructor(flags: Flags) {
     this.connection = connection(flags as { url?: string; 'api-key'?: string; profile?: string });
@@ -17,15 +16,9 @@ export class Context {
     this.out = new Output(flags.json === true);
   }
 
-  /** A WebSocket that reconnects by itself (closed when the command ends). */
+  /** A WebSocket that reconnects by itself (it ends with the process, when the command exits). */
   socket(): ExchangeSocket {
-    const socket = new ExchangeSocket({ url: this.connection.url, apiKey: this.connection.apiKey });
-    this.sockets.push(socket);
-    return socket;
-  }
-
-  close(): void {
-    for (const socket of this.sockets) socket.close();
+    return new ExchangeSocket({ url: this.connection.url, apiKey: this.connection.apiKey });
   }
 }
 
